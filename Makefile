@@ -1,0 +1,33 @@
+# The two commands of the README: `make lab` and `make test` (and `make site`).
+# Both create .venv on first use and reuse it afterwards; it is reinstalled only
+# when pyproject.toml is newer than the last install.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+EXTRAS := test,classroom,site
+
+.PHONY: lab test lint student site clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "the course needs Python 3.11, found " + sys.version' 
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check course_utils tests benchmarks
+
+student: $(STAMP)
+	$(PY) -m course_utils.release build/student --force
+
+clean:
+	rm -rf build

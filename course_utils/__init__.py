@@ -1,0 +1,35 @@
+"""course_utils: the helpers of the course "From tensors to torch.nn".
+
+Headless modules (no matplotlib, no ipywidgets) are re-exported here:
+    problem      the running example: sizes, data, the shared initial weights
+    ladder       the same training run four ways (numpy, tensors, autograd, nn)
+    threads      how many CPU threads torch uses, and why (applied on import)
+    environment  the environment report of notebook 00
+    coursemap    the course map, read from the notebooks
+    checks       exercise checks that answer back
+
+Pictures and widgets are imported by name from their own modules, so that importing
+course_utils never starts a GUI library:
+    from course_utils.plots import draw_network
+"""
+
+from . import checks, ladder, problem
+from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
+from .coursemap import course_map_markdown, read_course_map
+from .environment import environment_report, format_report
+from .ladder import LadderRun, run_autograd, run_nn, run_numpy, run_tensors
+from .problem import (
+    D_IN,
+    D_OUT,
+    LEARNING_RATE,
+    STEPS,
+    H,
+    N,
+    as_tensors,
+    build_model,
+    initial_weights,
+    make_data,
+)
+from .threads import apply_thread_rule, chosen_thread_count
+
+apply_thread_rule()

@@ -1,0 +1,10 @@
+"""Pictures for the course (matplotlib). Imported by notebooks and tests only.
+
+Every function draws on a new `matplotlib.figure.Figure` (not pyplot, so nothing is
+shown twice and no global state is touched) and returns it; `show_figure(fig)` displays
+it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg included).
+"""
+
+from .display import figure_png, show_figure
+
+__all__ = ["figure_png", "show_figure"]
