@@ -1,5 +1,10 @@
-"""Exercise checks: one module per notebook, all following the pattern in `core`."""
+"""Exercise checks: one module per notebook, all following the pattern in `core`.
 
+Each notebook's module lists its checks in `__all__`; they are re-exported here and from
+`course_utils`, so a notebook writes `from course_utils import check_count_inputs`.
+"""
+
+from . import start
 from .core import (
     NOT_DONE,
     PASSED,
@@ -13,11 +18,11 @@ from .core import (
     describe,
     expect_array,
 )
-from .start import check_count_inputs
+from .start import *
 
 __all__ = [
     "NOT_DONE", "PASSED", "WRONG", "CheckResult", "NotDone", "StrictModeError", "Wrong",
     "call_learner", "checker", "describe", "expect_array",
-    # notebook 00
-    "check_count_inputs",
 ]
+# One line per notebook's check module, in course order.
+__all__ += start.__all__  # 00

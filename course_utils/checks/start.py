@@ -7,6 +7,8 @@ from collections.abc import Callable
 from .. import problem
 from .core import Wrong, call_learner, checker, describe
 
+__all__ = ["check_count_inputs"]
+
 
 @checker
 def check_count_inputs(count_inputs: Callable[[int, int], int]) -> str:
