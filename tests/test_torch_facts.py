@@ -1,0 +1,203 @@
+"""The PyTorch facts the course teaches, asserted against the installed torch.
+
+If a torch release changes one of them, this file fails with the fact's name and the
+notebooks that teach it: update those notebooks, then this file.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_utils import problem
+
+
+def fact(text: str, *notebooks: str) -> str:
+    return f"FACT CHANGED: {text}. Taught in notebook(s) {', '.join(notebooks)}: update them."
+
+
+@pytest.fixture
+def model():
+    return nn.Sequential(nn.Linear(1000, 100), nn.ReLU(), nn.Linear(100, 10))
+
+
+def test_linear_weight_is_out_by_in_and_forward_is_x_WT_plus_b():
+    layer = nn.Linear(20, 30)
+    x = torch.randn(128, 20)
+    assert layer.weight.shape == (30, 20), fact("nn.Linear(in, out).weight is (out, in)", "04")
+    assert layer.bias.shape == (30,), fact("nn.Linear bias is (out,)", "04")
+    expected = x @ layer.weight.T + layer.bias
+    assert torch.allclose(layer(x), expected, atol=1e-6), fact("Linear computes x @ W.T + b", "04")
+    assert torch.equal(layer(x), F.linear(x, layer.weight, layer.bias)), \
+        fact("Linear.forward is F.linear", "04")
+    assert "F.linear" in inspect.getsource(nn.Linear.forward), fact("forward calls F.linear", "04")
+
+
+def test_default_init_is_uniform_with_bound_one_over_sqrt_in():
+    torch.manual_seed(0)
+    layer = nn.Linear(1000, 2000)
+    bound = 1 / math.sqrt(1000)
+    for name, tensor in (("weight", layer.weight), ("bias", layer.bias)):
+        values = tensor.detach()
+        assert values.abs().max() <= bound, fact(f"{name} init within 1/sqrt(in)", "04")
+        assert values.abs().max() > 0.99 * bound, fact(f"{name} init fills +-1/sqrt(in)", "04")
+    # uniform(-b, b) has std b / sqrt(3)
+    assert abs(layer.weight.std().item() - bound / math.sqrt(3)) < 1e-4, fact("uniform init", "04")
+    source = inspect.getsource(nn.Linear.reset_parameters)
+    assert "kaiming_uniform_" in source and "math.sqrt(5)" in source, \
+        fact("reset_parameters uses kaiming_uniform_ with a=sqrt(5)", "04")
+
+
+def test_requires_grad_from_birth_everywhere():
+    standalone = nn.Linear(20, 30)
+    inside = nn.Sequential(nn.Linear(20, 30))[0]
+    with torch.no_grad():
+        under_no_grad = nn.Linear(20, 30)
+    for where, layer in (("standalone", standalone), ("in a Sequential", inside),
+                         ("built under no_grad", under_no_grad)):
+        assert layer.weight.requires_grad and layer.bias.requires_grad, \
+            fact(f"a fresh nn.Linear ({where}) has requires_grad=True", "04")
+        assert isinstance(layer.weight, nn.Parameter)
+    assert nn.Parameter(torch.zeros(1)).requires_grad, fact("Parameter defaults to grad", "04")
+
+
+def test_sequential_registers_children_by_index_or_by_name(model):
+    assert list(model._modules) == ["0", "1", "2"], fact("Sequential keys are '0','1','2'", "05")
+    named = nn.Sequential(OrderedDict(hidden=nn.Linear(2, 3), act=nn.ReLU(), out=nn.Linear(3, 1)))
+    assert list(named._modules) == ["hidden", "act", "out"], fact("OrderedDict keys kept", "05")
+    source = inspect.getsource(nn.Sequential.__init__)
+    assert "add_module(str(idx), module)" in source and "add_module(key, module)" in source, \
+        fact("Sequential.__init__ calls add_module", "05")
+
+
+def test_sequential_forward_runs_children_in_order(model):
+    order = []
+    for name, child in model.named_children():
+        child.register_forward_hook(lambda m, i, o, name=name: order.append(name))
+    model(torch.randn(2, 1000))
+    assert order == ["0", "1", "2"], fact("Sequential.forward calls children in order", "05")
+    assert "for module in self" in inspect.getsource(nn.Sequential.forward), \
+        fact("Sequential.forward is `for module in self`", "05")
+
+
+def test_calling_the_model_goes_through_call_and_hooks(model):
+    calls = []
+    model.register_forward_hook(lambda m, i, o: calls.append("hook"))
+    x = torch.randn(2, 1000)
+    model(x)
+    model.forward(x)
+    assert calls == ["hook"], fact("model(x) runs hooks; model.forward(x) skips them", "05")
+
+
+def test_parameters_is_a_generator_used_up_after_one_pass(model):
+    params = model.parameters()
+    assert inspect.isgenerator(params), fact("parameters() returns a generator", "05")
+    assert len(list(params)) == 4 and list(params) == [], fact("parameters() is used up", "05")
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"], fact("parameter order", "05")
+    assert list(model[1].parameters()) == [], fact("ReLU has no parameters", "05")
+    assert sum(p.numel() for p in model.parameters()) == 101_110, fact("101,110 parameters", "05")
+
+
+def test_sequential_does_not_initialise_anything():
+    torch.manual_seed(0)
+    layer = nn.Linear(10, 5)
+    before = layer.weight.detach().clone()
+    nn.Sequential(layer, nn.ReLU())
+    assert torch.equal(layer.weight, before), fact("Sequential leaves weights alone", "04", "05")
+    assert "reset_parameters()" in inspect.getsource(nn.Linear.__init__), \
+        fact("nn.Linear.__init__ calls reset_parameters()", "04")
+    assert "reset_parameters" not in inspect.getsource(nn.Sequential.__init__)
+
+
+def test_zero_grad_sets_none_by_default(model):
+    model(torch.randn(2, 1000)).sum().backward()
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters()), fact("zero_grad() sets None", "06")
+    model(torch.randn(2, 1000)).sum().backward()
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.any() for p in model.parameters()), \
+        fact("zero_grad(set_to_none=False) fills zeros", "06")
+    default = inspect.signature(nn.Module.zero_grad).parameters["set_to_none"].default
+    assert default is True, fact("set_to_none defaults to True", "06")
+
+
+def test_mse_loss_default_is_mean_over_all_elements():
+    prediction, target = torch.randn(64, 10), torch.randn(64, 10)
+    squared = (prediction - target) ** 2
+    loss = nn.MSELoss()
+    assert loss.reduction == "mean", fact("MSELoss reduction defaults to 'mean'", "06")
+    assert torch.allclose(loss(prediction, target), squared.sum() / 640), \
+        fact("mean divides by N * D_out, not by N", "06")
+    assert not torch.allclose(loss(prediction, target), squared.sum() / 64)
+
+
+def test_in_place_update_of_a_leaf_outside_no_grad_raises():
+    w = torch.randn(3, requires_grad=True)
+    (w * 2).sum().backward()
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w -= 0.1 * w.grad
+    with torch.no_grad():
+        w -= 0.1 * w.grad  # the same update inside no_grad is fine
+    assert w.is_leaf, fact("an update inside no_grad keeps the leaf", "03", "06")
+
+
+def test_data_bypasses_autograds_checks():
+    w = torch.ones(3, requires_grad=True)
+    y = (w * w).sum()  # saves w for the backward pass
+    w.data.mul_(10)  # autograd does not notice
+    y.backward()
+    assert torch.equal(w.grad, torch.full((3,), 20.0)), \
+        fact(".data changes go unnoticed: the gradient is silently computed with the new w", "03")
+    w2 = torch.ones(3, requires_grad=True)
+    y2 = (w2 * w2).sum()
+    with torch.no_grad():
+        w2.mul_(10)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y2.backward()
+
+
+def test_relu_module_wraps_functional_relu():
+    x = torch.randn(5, 7)
+    assert torch.equal(nn.ReLU()(x), F.relu(x)), fact("nn.ReLU() == F.relu", "04")
+    assert "F.relu" in inspect.getsource(nn.ReLU.forward), fact("ReLU.forward calls F.relu", "04")
+
+
+def running_example_gradients(reduction: str) -> list[torch.Tensor]:
+    x, y = (torch.tensor(a) for a in problem.make_data())
+    model = problem.build_model(dtype=torch.float64)
+    nn.MSELoss(reduction=reduction)(model(x), y).backward()
+    return [p.grad for p in model.parameters()]
+
+
+def test_sum_gradients_are_640_times_mean_gradients():
+    for g_sum, g_mean in zip(running_example_gradients("sum"),
+                             running_example_gradients("mean"), strict=True):
+        relative = (g_sum - 640 * g_mean).abs().max() / g_sum.abs().max()  # float64 rounding
+        assert relative < 1e-13, \
+            fact("gradients under 'sum' are N * D_out = 640 x those under 'mean'", "06", "07")
+
+
+def test_lr_1e4_with_sum_follows_lr_0064_with_mean():
+    x, y = (torch.tensor(a) for a in problem.make_data())
+    losses = {}
+    for reduction, lr in (("sum", 1e-4), ("mean", 0.064)):
+        model = problem.build_model(dtype=torch.float64)
+        loss_fn = nn.MSELoss(reduction="sum")
+        optimiser = torch.optim.SGD(model.parameters(), lr=lr)
+        trace = []
+        for _ in range(20):
+            trace.append(loss_fn(model(x), y).item())
+            optimiser.zero_grad()
+            nn.MSELoss(reduction=reduction)(model(x), y).backward()
+            optimiser.step()
+        losses[reduction] = np.array(trace)
+    assert np.allclose(losses["sum"], losses["mean"], rtol=1e-10), \
+        fact("lr=1e-4 (sum) and lr=0.064 (mean) give the same trajectory", "06", "07")
