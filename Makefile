@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
 
-.PHONY: lab test lint student site clean
+.PHONY: lab test lint student site clean course-map
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "the course needs Python 3.11, found " + sys.version' 
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 student: $(STAMP)
 	$(PY) -m course_utils.release build/student --force
+
+course-map: $(STAMP)
+	$(PY) -c 'from pathlib import Path; from course_utils.coursemap import update_readme; \
+		print("README.md course map updated" if update_readme(Path("README.md"), Path("notebooks")) else "up to date")'
 
 clean:
 	rm -rf build

@@ -60,3 +60,28 @@ def course_map_markdown(entries: list[NotebookEntry]) -> str:
         parts.extend(f"  - {goal}" for goal in entry.you_will_learn)
         parts.append("")
     return "\n".join(parts)
+
+
+def readme_course_map(entries: list[NotebookEntry], folder: str = "notebooks") -> str:
+    """The course map for the README: one line per notebook, linked into `folder`."""
+    lines = ["| # | notebook | you will learn |", "|---|---|---|"]
+    for entry in entries:
+        title = entry.title.split("·", 1)[-1].strip()
+        goals = "; ".join(entry.you_will_learn)
+        lines.append(f"| {entry.number} | [{title}]({folder}/{entry.filename}) | {goals} |")
+    return "\n".join(lines)
+
+
+BEGIN_MARK, END_MARK = "<!-- course-map:begin -->", "<!-- course-map:end -->"
+
+
+def update_readme(readme: Path, notebooks: Path) -> bool:
+    """Rewrite the course map between the README's markers; True when it changed."""
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN_MARK, 1)
+    _old, tail = rest.split(END_MARK, 1)
+    table = readme_course_map(read_course_map(notebooks))
+    new = f"{head}{BEGIN_MARK}\n{table}\n{END_MARK}{tail}"
+    readme.write_text(new, encoding="utf-8")
+    return new != text
+

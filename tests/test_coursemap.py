@@ -28,3 +28,13 @@ def test_the_real_course_map_lists_every_notebook_with_goals():
     assert len(entries) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
     for entry in entries:
         assert len(entry.you_will_learn) >= 3, entry.filename
+
+
+def test_readme_course_map_is_up_to_date(tmp_path):
+    from course_utils.coursemap import update_readme
+    from notebook_runner import REPO
+
+    copy = tmp_path / "README.md"
+    copy.write_text((REPO / "README.md").read_text())
+    assert not update_readme(copy, NOTEBOOKS), (
+        "README.md's course map is stale: run `make course-map`")
