@@ -1,0 +1,82 @@
+"""Fixtures of the browser tests: one JupyterLab and one headless Chromium for the session.
+
+Both are stopped by their own PIDs in a `finally`, whatever happens in the tests.
+Without Chromium the tests skip with an install hint, except on CI (CI=true), where a
+missing Chromium is a failure: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lab_session import (  # noqa: E402
+    INSTALL_HINT,
+    NotebookInLab,
+    chromium_available,
+    copy_notebooks,
+    start_chromium,
+    start_lab,
+)
+
+
+def _require_chromium() -> None:
+    if chromium_available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true, so the browser tests must run, but {INSTALL_HINT}")
+    pytest.skip(INSTALL_HINT)
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    _require_chromium()
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "notebooks"
+    copy_notebooks([], root)
+    server = start_lab(root, base / "state")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    _require_chromium()
+    browser = start_chromium()
+    try:
+        yield browser
+    finally:
+        browser.stop()
+
+
+@pytest.fixture
+def open_notebook(lab_server, chromium):
+    """open_notebook("00_start_here.ipynb") -> a NotebookInLab in a fresh browser context."""
+    contexts = []
+
+    def open_(name: str) -> NotebookInLab:
+        if not (lab_server.root / name).exists():
+            pytest.fail(f"{name} is not in notebooks/")
+        context = chromium.browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        notebook = NotebookInLab(page, lab_server, name)
+        notebook.open()
+        return notebook
+
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001 - the browser is stopped by PID anyway
+                pass

@@ -1,0 +1,362 @@
+"""Start JupyterLab and headless Chromium for a browser test, drive a notebook, stop both.
+
+What a learner sees is what these tests check: a notebook opened in JupyterLab 4, "Run All"
+from the menu, widgets rendered (not their text repr), and a key press on a slider.
+
+Isolation: the server runs on 127.0.0.1 on a free port with token authentication on, in a
+temporary root holding COPIES of the notebooks (JupyterLab autosaves), with its own
+settings, workspaces, runtime, data, config and IPython folders, and the news popup and
+update check turned off. The kernel is the `python3` kernelspec of this very environment
+(sys.prefix), so the widgets' kernel and the JupyterLab front end match.
+
+Every process is stopped by its own PID (the server, its kernels, the browser), failures
+included: see `stop_processes`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "build" / "browser"
+
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = (
+    f"the browser tests need Chromium at {CHROMIUM}. On Debian or Ubuntu: "
+    "`sudo apt-get install chromium`; elsewhere point COURSE_CHROMIUM at a Chromium or "
+    "Chrome binary. (Playwright's own browser download is not used.)"
+)
+
+SERVER_START_S = 60
+KERNEL_IDLE_S = 60
+RUN_ALL_S = 60
+
+# A widget whose front end is missing shows its text repr, e.g.
+# `VBox(children=(IntSlider(value=7, description='n', max=10), Label(value='7 squared is 49')))`.
+WIDGET_REPR = re.compile(r"\b[A-Z]\w*\((?:value|children|description|options|layout)=")
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """`pid` and all its descendants (kernels, renderer processes), parents first."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def stop_processes(processes: list[psutil.Process], grace_s: float = 10) -> list[int]:
+    """Terminate each process by its PID, kill those still alive after `grace_s`.
+
+    Returns the PIDs that had to be killed. Processes already gone are fine.
+    """
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=grace_s)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace_s)
+    return [p.pid for p in alive]
+
+
+# --- JupyterLab -----------------------------------------------------------------------------
+
+
+@dataclass
+class LabServer:
+    """A running JupyterLab: its process, address, token, root folder and log file."""
+
+    process: subprocess.Popen
+    base_url: str
+    token: str
+    root: Path
+    log: Path
+    pids_seen: set[int] = field(default_factory=set)
+
+    def notebook_url(self, name: str) -> str:
+        # `reset` starts from an empty workspace: only this notebook open.
+        return f"{self.base_url}/lab/tree/{name}?token={self.token}&reset"
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def remember_children(self) -> None:
+        """Note the PIDs of the server's kernels, so they can be stopped even if orphaned."""
+        self.pids_seen.update(p.pid for p in process_tree(self.process.pid))
+
+    def stop(self) -> None:
+        """Stop the server, then any kernel it started that outlived it, by PID."""
+        self.remember_children()
+        stop_processes(process_tree(self.process.pid))
+        leftovers = []
+        for pid in self.pids_seen:
+            try:
+                leftovers.append(psutil.Process(pid))
+            except psutil.NoSuchProcess:
+                pass
+        stop_processes(leftovers)
+
+
+def _lab_state(state: Path) -> dict[str, str]:
+    """Environment variables giving the server its own folders, and its settings files."""
+    folders = {name: state / name for name in
+               ("settings", "workspaces", "runtime", "data", "config", "ipython")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    # The "would you like to receive Jupyter news?" toast covers the notebook: never ask.
+    notification = folders["settings"] / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # And never fetch the news or look for updates (the machine may be offline).
+    (folders["config"] / "jupyter_server_config.json").write_text(json.dumps({
+        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+    }))
+    return {
+        "JUPYTERLAB_SETTINGS_DIR": str(folders["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(folders["workspaces"]),
+        "JUPYTER_RUNTIME_DIR": str(folders["runtime"]),
+        # An empty user data dir: no kernelspec of the user's shadows this environment's.
+        "JUPYTER_DATA_DIR": str(folders["data"]),
+        "JUPYTER_CONFIG_DIR": str(folders["config"]),
+        "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
+        "IPYTHONDIR": str(folders["ipython"]),
+    }
+
+
+def start_lab(root: Path, state: Path) -> LabServer:
+    """Start JupyterLab from this environment serving `root`; return once it answers.
+
+    The `python3` kernelspec's `python` is replaced by the server's own interpreter
+    (jupyter_client does this), which is `sys.executable`: the kernel runs in this venv.
+    """
+    token = secrets.token_hex(16)
+    port = free_port()
+    env = dict(os.environ)
+    env.update(_lab_state(state))
+    env.update({"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    env.setdefault("COURSE_THREADS", "1")
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # CI containers run as root
+    log = state / "jupyterlab.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(command, env=env, cwd=root, stdout=log_file,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = LabServer(process, f"http://127.0.0.1:{port}", token, root, log)
+    try:
+        _wait_until_answering(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_until_answering(server: LabServer) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    status = f"{server.base_url}/api/status?token={server.token}"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with code {server.process.returncode}:\n"
+                               f"{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(status, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_S} s:\n"
+                       f"{server.log_tail()}")
+
+
+def copy_notebooks(names: list[str], root: Path, source: Path = REPO / "notebooks") -> None:
+    """Copy the notebooks (and what they link to) into the server's root, never serve the repo."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in source.glob("[0-9][0-9]_*.ipynb"):
+        shutil.copy2(path, root / path.name)
+    missing = [name for name in names if not (root / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"not in {source}: {missing}")
+
+
+# --- Chromium -------------------------------------------------------------------------------
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+@dataclass
+class Chromium:
+    """Playwright, the headless Chromium it launched, and the PIDs of both."""
+
+    playwright: object
+    browser: object
+    pids: list[int]
+
+    def stop(self) -> None:
+        processes = []
+        for pid in self.pids:
+            try:
+                processes.extend(process_tree(pid))
+            except psutil.NoSuchProcess:
+                pass
+        try:
+            self.browser.close()
+        except Exception:  # noqa: BLE001 - the browser may already be gone; PIDs follow
+            pass
+        try:
+            self.playwright.stop()
+        except Exception:  # noqa: BLE001
+            pass
+        stop_processes([p for p in processes if p.is_running()])
+
+
+def start_chromium() -> Chromium:
+    """Launch Debian's Chromium headless through Playwright; note its PIDs to stop it later.
+
+    Playwright's driver is a child of this process and Chromium a child of the driver:
+    the PIDs are the new children that appear while starting them.
+    """
+    from playwright.sync_api import sync_playwright
+
+    me = psutil.Process()
+    before = {p.pid for p in me.children()}
+    playwright = sync_playwright().start()
+    chromium = Chromium(playwright, None, [])
+    try:
+        chromium.browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    finally:
+        drivers = [p for p in me.children() if p.pid not in before]
+        chromium.pids = [p.pid for driver in drivers for p in process_tree(driver.pid)]
+        if chromium.browser is None:
+            chromium.stop()
+    return chromium
+
+
+# --- a notebook in the page -----------------------------------------------------------------
+
+
+class NotebookInLab:
+    """One notebook open in JupyterLab in a Playwright page, with what a test needs."""
+
+    def __init__(self, page, server: LabServer, name: str):
+        self.page = page
+        self.server = server
+        self.name = name
+
+    def open(self) -> None:
+        """Open the notebook and wait until its kernel exists and is idle."""
+        self.page.goto(self.server.notebook_url(self.name))
+        # The toolbar's indicator says idle before a kernel exists; the status bar says
+        # "Python 3 (ipykernel) | Idle" only once the kernel has started.
+        self.page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
+            timeout=KERNEL_IDLE_S * 1000)
+        self.server.remember_children()
+
+    def run_all(self) -> None:
+        """Run > Run All Cells, as a learner would; wait until every code cell has run."""
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll(
+                    '.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+                return prompts.length > 0
+                    && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+            }""",
+            timeout=RUN_ALL_S * 1000,
+        )
+        self.page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
+            timeout=KERNEL_IDLE_S * 1000)
+
+    def code_cell(self, containing: str):
+        """The code cell whose source contains `containing` (exactly one)."""
+        cells = self.page.locator(".jp-Notebook .jp-CodeCell").filter(
+            has=self.page.locator(".jp-InputArea", has_text=containing))
+        assert cells.count() == 1, (
+            f"{self.name}: expected one code cell containing {containing!r}, "
+            f"found {cells.count()}")
+        return cells.first
+
+    def text_reprs_of_widgets(self) -> list[str]:
+        """Output texts that look like a widget's repr (the widget did not render)."""
+        texts = self.page.locator(".jp-OutputArea-output").all_inner_texts()
+        return [t.strip()[:160] for t in texts
+                if WIDGET_REPR.search(t) or "Error displaying widget" in t]
+
+    def save_and_read(self) -> nbformat.NotebookNode:
+        """Save (Ctrl+S) and read the saved copy, outputs included."""
+        path = self.server.root / self.name
+        before = path.stat().st_mtime_ns
+        self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        self.page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 20
+        while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert path.stat().st_mtime_ns != before, f"{self.name}: Ctrl+S did not save"
+        return nbformat.read(path, as_version=4)
+
+    def screenshot(self, stem: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target = SCREENSHOTS / f"{stem}.png"
+        self.page.screenshot(path=str(target), full_page=True)
+        print(f"screenshot of {self.name}: {target}")
+        return target
+
+
+def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    """'code cell N: Ename: evalue' for each error output in a saved notebook."""
+    found = []
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append(f"code cell {number}: {output.get('ename')}: {output.get('evalue')}")
+    return found
