@@ -19,6 +19,7 @@ from .core import (
     expect_array,
 )
 from .start import *
+from .training_loop import *
 
 __all__ = [
     "NOT_DONE", "PASSED", "WRONG", "CheckResult", "NotDone", "StrictModeError", "Wrong",
@@ -26,3 +27,4 @@ __all__ = [
 ]
 # One line per notebook's check module, in course order.
 __all__ += start.__all__  # 00
+__all__ += training_loop.__all__  # 06

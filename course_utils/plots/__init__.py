@@ -6,5 +6,7 @@ it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg include
 """
 
 from .display import figure_png, show_figure
+from .training import plot_loss_and_gradient_norm, plot_loss_comparison
 
 __all__ = ["figure_png", "show_figure"]
+__all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
