@@ -6,6 +6,8 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     threads      how many CPU threads torch uses, and why (applied on import)
     environment  the environment report of notebook 00
     coursemap    the course map, read from the notebooks
+    anatomy      parameter tables and counts, shapes traced through forward
+    shape_errors shape mismatches explained in plain words
     checks       exercise checks that answer back
 
 Pictures and widgets are imported by name from their own modules, so that importing
@@ -14,6 +16,13 @@ course_utils never starts a GUI library:
 """
 
 from . import checks, ladder, problem
+from .anatomy import (
+    count_parameters,
+    linear_parameter_count,
+    markdown_table,
+    parameter_table,
+    trace_shapes,
+)
 from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
 from .coursemap import course_map_markdown, read_course_map
 from .environment import environment_report, format_report
@@ -30,6 +39,7 @@ from .problem import (
     initial_weights,
     make_data,
 )
+from .shape_errors import explain_shape_mismatch, read_error_message
 from .threads import apply_thread_rule, chosen_thread_count
 
 apply_thread_rule()

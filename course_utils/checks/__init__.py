@@ -4,7 +4,7 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 `course_utils`, so a notebook writes `from course_utils import check_count_inputs`.
 """
 
-from . import start
+from . import linear, sequential, start
 from .core import (
     NOT_DONE,
     PASSED,
@@ -18,6 +18,8 @@ from .core import (
     describe,
     expect_array,
 )
+from .linear import *
+from .sequential import *
 from .start import *
 from .training_loop import *
 
@@ -27,4 +29,6 @@ __all__ = [
 ]
 # One line per notebook's check module, in course order.
 __all__ += start.__all__  # 00
+__all__ += linear.__all__  # 04
+__all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06
