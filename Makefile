@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
+# 127.0.0.1 only, token authentication on (JupyterLab's default; never disable it).
+# Extra options go in LAB_ARGS, e.g. `make lab LAB_ARGS=--no-browser`.
+LAB_ARGS ?=
+AS_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest
