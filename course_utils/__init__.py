@@ -8,6 +8,7 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     coursemap    the course map, read from the notebooks
     anatomy      parameter tables and counts, shapes traced through forward
     shape_errors shape mismatches explained in plain words
+    training     train with a history, the learning-rate sweep, curvature (lambda_max)
     checks       exercise checks that answer back
 
 Pictures and widgets are imported by name from their own modules, so that importing
@@ -41,5 +42,15 @@ from .problem import (
 )
 from .shape_errors import explain_shape_mismatch, read_error_message
 from .threads import apply_thread_rule, chosen_thread_count
+from .training import (
+    History,
+    Sweep,
+    find_divergence_point,
+    initial_sharpness,
+    sharpness,
+    sweep,
+    top_hessian_eigenvalue,
+    train,
+)
 
 apply_thread_rule()
