@@ -6,7 +6,9 @@ it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg include
 """
 
 from .display import figure_png, show_figure
+from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
 from .training import plot_loss_and_gradient_norm, plot_loss_comparison
 
 __all__ = ["figure_png", "show_figure"]
 __all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
+__all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)
