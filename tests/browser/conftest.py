@@ -28,7 +28,7 @@ from lab_session import (  # noqa: E402
 def _require_chromium() -> None:
     if chromium_available():
         return
-    if os.environ.get("CI") == "true":
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         pytest.fail(f"CI=true, so the browser tests must run, but {INSTALL_HINT}")
     pytest.skip(INSTALL_HINT)
 
@@ -38,7 +38,7 @@ def lab_server(tmp_path_factory):
     _require_chromium()
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
-    copy_notebooks([], root)
+    copy_notebooks(root)
     server = start_lab(root, base / "state")
     try:
         yield server
@@ -56,10 +56,23 @@ def chromium():
         browser.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test body failed, for the screenshot on failure below."""
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def open_notebook(lab_server, chromium):
-    """open_notebook("00_start_here.ipynb") -> a NotebookInLab in a fresh browser context."""
-    contexts = []
+def open_notebook(request, lab_server, chromium):
+    """open_notebook("00_start_here.ipynb") -> a NotebookInLab in a fresh browser context.
+
+    When the test fails, a screenshot of each page it opened is saved (the path is printed)
+    and the server's log is shown.
+    """
+    contexts, notebooks = [], []
 
     def open_(name: str) -> NotebookInLab:
         if not (lab_server.root / name).exists():
@@ -69,12 +82,20 @@ def open_notebook(lab_server, chromium):
         page = context.new_page()
         page.set_default_timeout(30_000)
         notebook = NotebookInLab(page, lab_server, name)
+        notebooks.append(notebook)
         notebook.open()
         return notebook
 
     try:
         yield open_
     finally:
+        if getattr(request.node, "browser_test_failed", False):
+            for notebook in notebooks:
+                try:
+                    notebook.screenshot(f"FAILED-{Path(notebook.name).stem}")
+                except Exception as error:  # noqa: BLE001 - a dead page has no picture
+                    print(f"no screenshot of {notebook.name}: {error}")
+            print(f"JupyterLab's log ({lab_server.log}), last lines:\n{lab_server.log_tail()}")
         for context in contexts:
             try:
                 context.close()

@@ -214,14 +214,12 @@ def _wait_until_answering(server: LabServer) -> None:
                        f"{server.log_tail()}")
 
 
-def copy_notebooks(names: list[str], root: Path, source: Path = REPO / "notebooks") -> None:
-    """Copy the notebooks (and what they link to) into the server's root, never serve the repo."""
+def copy_notebooks(root: Path, source: Path = REPO / "notebooks") -> None:
+    """Copy every course notebook into the server's root: JupyterLab autosaves, so it must
+    never serve the repository's own files (notebook 00's map links to all of them)."""
     root.mkdir(parents=True, exist_ok=True)
     for path in source.glob("[0-9][0-9]_*.ipynb"):
         shutil.copy2(path, root / path.name)
-    missing = [name for name in names if not (root / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"not in {source}: {missing}")
 
 
 # --- Chromium -------------------------------------------------------------------------------
@@ -240,20 +238,14 @@ class Chromium:
     pids: list[int]
 
     def stop(self) -> None:
-        processes = []
-        for pid in self.pids:
+        """Close politely, then stop whatever is left of Playwright and Chromium by PID."""
+        processes = [p for pid in self.pids for p in process_tree(pid)]
+        for close in (getattr(self.browser, "close", None), self.playwright.stop):
             try:
-                processes.extend(process_tree(pid))
-            except psutil.NoSuchProcess:
+                if close is not None:
+                    close()
+            except Exception:  # noqa: BLE001 - already gone; the PIDs below still stop it
                 pass
-        try:
-            self.browser.close()
-        except Exception:  # noqa: BLE001 - the browser may already be gone; PIDs follow
-            pass
-        try:
-            self.playwright.stop()
-        except Exception:  # noqa: BLE001
-            pass
         stop_processes([p for p in processes if p.is_running()])
 
 
