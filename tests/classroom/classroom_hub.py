@@ -1,0 +1,442 @@
+"""A whole classroom on this machine: a JupyterHub with the course's configuration and students.
+
+Used by tests/classroom/test_classroom.py and benchmarks/classroom.py. Everything listens on
+127.0.0.1 on free ports; the hub's state and the students' homes live in one temporary
+folder; the test talks to the hub with a random API token. `Hub.stop()` ends every process
+the hub started (proxy, student servers, kernels) by PID, whatever state the run is in.
+
+A `Student` does what a person in the room does: logs in with the shared password, clicks
+the nbgitpuller link (which starts their server and pulls the course), edits and saves a
+notebook, and runs a notebook top to bottom in their own kernel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import psutil
+import websocket
+
+REPO = Path(__file__).resolve().parents[2]
+COURSE_CONFIG = REPO / "classroom" / "jupyterhub_config.py"
+ENV_BIN = Path(sys.executable).parent
+SERVICE = "classroom-test"
+READY_TIMEOUT_S = 180
+CELL_TIMEOUT_S = 120
+
+
+def missing_pieces() -> list[str]:
+    """What a learner's machine may lack for a classroom run (empty when all is there)."""
+    missing = []
+    for module in ("jupyterhub", "nbgitpuller", "configurable_http_proxy"):
+        if importlib.util.find_spec(module) is None:
+            missing.append(f"the Python package {module} (pip install -e '.[classroom]')")
+    for program in ("jupyterhub", "jupyterhub-singleuser", "configurable-http-proxy"):
+        if not (ENV_BIN / program).exists():
+            missing.append(f"{ENV_BIN / program} (pip install -e '.[classroom]')")
+    if shutil.which("git") is None:
+        missing.append("git (nbgitpuller runs it)")
+    if sys.platform != "linux":
+        missing.append("Linux (the test reads process memory and kills processes by PID)")
+    return missing
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+TEST_CONFIG = """\
+# The course's configuration, plus a service the test drives the hub with.
+import os
+load_subconfig({course_config!r})
+c.JupyterHub.services = [{{"name": {service!r}, "api_token": os.environ["CLASSROOM_TEST_TOKEN"]}}]
+c.JupyterHub.load_roles = [{{
+    "name": {service!r},
+    "scopes": ["admin:users", "admin:servers", "tokens", "shutdown"],
+    "services": [{service!r}],
+}}]
+"""
+
+
+class Hub:
+    """A JupyterHub started from classroom/jupyterhub_config.py in `folder`.
+
+    Use as a context manager: `with Hub(folder) as hub: ...` stops everything on the way out.
+    `threads` is what the hub gives each student's kernel (COURSE_THREADS, OMP_NUM_THREADS).
+    """
+
+    def __init__(self, folder: Path, threads: str = "1") -> None:
+        self.folder = folder
+        self.threads = threads
+        self.password = secrets.token_urlsafe(12)
+        self.token = secrets.token_hex(32)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "jupyterhub.log"
+        self.process: subprocess.Popen | None = None
+        self._known: dict[int, psutil.Process] = {}
+
+    # --- starting and stopping ---------------------------------------------------------------
+    def start(self) -> Hub:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        config = self.folder / "jupyterhub_test_config.py"
+        config.write_text(TEST_CONFIG.format(course_config=str(COURSE_CONFIG), service=SERVICE))
+        env = dict(os.environ)
+        env.update({
+            "COURSE_HUB_DIR": str(self.folder),
+            "COURSE_HUB_PASSWORD": self.password,
+            "COURSE_HUB_PORT": str(self.port),
+            "COURSE_PROXY_API_PORT": str(free_port()),
+            "COURSE_HUB_API_PORT": str(free_port()),
+            "COURSE_THREADS": self.threads,
+            "CLASSROOM_TEST_TOKEN": self.token,
+        })
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(ENV_BIN / "jupyterhub"), "-f", str(config)], cwd=self.folder, env=env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._remember(self.process.pid)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited with {self.process.returncode}:\n"
+                                   + self.log_tail())
+            try:
+                if self.api("GET", "/").status_code == 200:
+                    self.remember_processes()
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("JupyterHub did not answer within 90 s:\n" + self.log_tail())
+
+    def __enter__(self) -> Hub:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def stop(self) -> list[int]:
+        """Stop the hub and everything it started; returns the PIDs that had to be killed.
+
+        First the polite way (the hub's shutdown API stops the servers, kernels and proxy),
+        then every process ever seen under the hub is terminated by PID, then killed.
+        """
+        if self.process is None:
+            return []
+        self.remember_processes()
+        if self.process.poll() is None:
+            try:
+                self.api("POST", "/shutdown", json={"servers": True, "proxy": True}, timeout=10)
+            except httpx.HTTPError:
+                pass
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        leftovers = [p for p in self._known.values() if _alive(p)]
+        for process in leftovers:
+            _signal(process, signal.SIGTERM)
+        _gone, still_alive = psutil.wait_procs(leftovers, timeout=10)
+        for process in still_alive:
+            _signal(process, signal.SIGKILL)
+        psutil.wait_procs(still_alive, timeout=10)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        return [p.pid for p in leftovers]
+
+    def _remember(self, pid: int) -> None:
+        try:
+            self._known.setdefault(pid, psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+
+    def remember_processes(self) -> None:
+        """Record every process under the hub now (a kernel can outlive its server)."""
+        try:
+            for child in psutil.Process(self.process.pid).children(recursive=True):
+                self._known.setdefault(child.pid, child)
+        except psutil.NoSuchProcess:
+            pass
+
+    def running_processes(self) -> list[psutil.Process]:
+        """Processes the hub started that still run (after stop(): should be none)."""
+        return [p for p in self._known.values() if _alive(p)]
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    # --- talking to the hub ------------------------------------------------------------------
+    def api(self, method: str, path: str, timeout: float = 30, **kwargs) -> httpx.Response:
+        """A request to the hub's REST API as the test service."""
+        return httpx.request(method, f"{self.url}/hub/api{path}", timeout=timeout,
+                             headers={"Authorization": f"token {self.token}"}, **kwargs)
+
+    def wait_until_ready(self, name: str) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            model = self.api("GET", f"/users/{name}").json()
+            server = model.get("servers", {}).get("", {})
+            if server.get("ready"):
+                self.remember_processes()
+                return
+            if not model.get("pending") and not server:
+                raise RuntimeError(f"{name}'s server is neither starting nor running:\n"
+                                   + self.log_tail())
+            time.sleep(0.5)
+        raise RuntimeError(f"{name}'s server was not ready after {READY_TIMEOUT_S} s")
+
+    def memory_per_student(self) -> dict[str, dict[str, float]]:
+        """MB per student (their server and kernels): RSS, and PSS (shared pages split fairly)."""
+        usage: dict[str, dict[str, float]] = {}
+        for server in psutil.Process(self.process.pid).children():
+            try:
+                name = server.environ().get("JUPYTERHUB_USER")
+                if not name:
+                    continue  # the proxy
+                tree = [server, *server.children(recursive=True)]
+                rss = pss = 0
+                for process in tree:
+                    info = process.memory_full_info()
+                    rss += info.rss
+                    pss += info.pss
+            except psutil.Error:
+                continue
+            usage[name] = {"rss_mb": rss / 2**20, "pss_mb": pss / 2**20, "processes": len(tree)}
+        return usage
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _signal(process: psutil.Process, number: int) -> None:
+    try:
+        process.send_signal(number)  # psutil checks the PID still names the same process
+    except psutil.Error:
+        pass
+
+
+# --- students ------------------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    """One student's run of a notebook: seconds from the first cell to the last, and errors."""
+
+    student: str
+    kernel_start_s: float
+    run_s: float
+    errors: list[str] = field(default_factory=list)
+
+
+class Student:
+    """One person in the room, with their own browser session (cookies) and home folder."""
+
+    def __init__(self, hub: Hub, name: str) -> None:
+        self.hub = hub
+        self.name = name
+        self.home = hub.folder / "homes" / name
+        self.browser = httpx.Client(base_url=hub.url, follow_redirects=True, timeout=60)
+        self._token: str | None = None
+
+    def close(self) -> None:
+        self.browser.close()
+
+    # --- in the browser ----------------------------------------------------------------------
+    def log_in(self) -> None:
+        """Fill in the hub's login form: any name, the shared password."""
+        page = self.browser.get("/hub/login")
+        xsrf = page.text.split('name="_xsrf" value="', 1)[1].split('"', 1)[0]
+        answer = self.browser.post("/hub/login", data={
+            "username": self.name, "password": self.hub.password, "_xsrf": xsrf})
+        if "/hub/login" in answer.url.path:
+            raise AssertionError(f"{self.name} could not log in: {answer.status_code}")
+
+    def click(self, link: str) -> httpx.Response:
+        """Open `link` like a browser: the hub starts the server if needed, OAuth, the page."""
+        page = self.browser.get(link)
+        if "/hub/spawn-pending/" in page.url.path or "/hub/spawn/" in page.url.path:
+            self.hub.wait_until_ready(self.name)  # the pending page polls the same thing
+            page = self.browser.get(link)
+        return page
+
+    # --- what the pages do, through the student's server's API ------------------------------
+    def server_api(self, method: str, path: str, timeout: float = 60, **kwargs) -> httpx.Response:
+        return httpx.request(method, f"{self.hub.url}/user/{self.name}/api{path}",
+                             headers={"Authorization": f"token {self.token}"},
+                             timeout=timeout, **kwargs)
+
+    @property
+    def token(self) -> str:
+        """An API token for this student (what the JupyterLab page holds in its session)."""
+        if self._token is None:
+            answer = self.hub.api("POST", f"/users/{self.name}/tokens",
+                                  json={"note": "classroom test", "expires_in": 3600})
+            answer.raise_for_status()
+            self._token = answer.json()["token"]
+        return self._token
+
+    def git_pull(self, repo: str, branch: str, targetpath: str) -> list[str]:
+        """What the nbgitpuller page does after the click: stream /git-pull/api to the end."""
+        query = urlencode({"repo": repo, "branch": branch, "targetpath": targetpath})
+        url = f"{self.hub.url}/user/{self.name}/git-pull/api?{query}"
+        output: list[str] = []
+        with httpx.stream("GET", url, headers={"Authorization": f"token {self.token}"},
+                          timeout=120) as events:
+            for line in events.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                event = json.loads(line[len("data:"):])
+                if event.get("output"):
+                    output.append(event["output"])
+                if event.get("phase") == "error":
+                    raise AssertionError(f"{self.name}'s pull failed: {event.get('message')}\n"
+                                         + "".join(output))
+                if event.get("phase") == "finished":
+                    return output
+        raise AssertionError(f"{self.name}'s pull ended without 'finished':\n" + "".join(output))
+
+    def read_notebook(self, path: str) -> dict:
+        answer = self.server_api("GET", f"/contents/{path}?content=1")
+        answer.raise_for_status()
+        return answer.json()["content"]
+
+    def save_notebook(self, path: str, notebook: dict) -> None:
+        """Save as JupyterLab does (Ctrl+S): the whole notebook through the contents API."""
+        answer = self.server_api("PUT", f"/contents/{path}",
+                                 json={"type": "notebook", "format": "json", "content": notebook})
+        answer.raise_for_status()
+
+    def start_kernel(self, path: str) -> tuple[str, str, float]:
+        """Open `path` (a session and its kernel, in the notebook's folder); wait until idle."""
+        started = time.monotonic()
+        answer = self.server_api("POST", "/sessions", json={
+            "path": path, "name": Path(path).name, "type": "notebook",
+            "kernel": {"name": "python3"}})
+        answer.raise_for_status()
+        session = answer.json()
+        kernel_id = session["kernel"]["id"]
+        self.hub.remember_processes()
+        with self._channels(kernel_id) as channels:
+            channels.request("kernel_info_request", {}, timeout=READY_TIMEOUT_S)
+        return session["id"], kernel_id, time.monotonic() - started
+
+    def run_notebook(self, path: str, kernel_id: str,
+                     start_together: threading.Barrier | None = None
+                     ) -> tuple[dict, float, list[str]]:
+        """Run every code cell in order (Run All), keeping outputs: (notebook, seconds, errors)."""
+        notebook = self.read_notebook(path)
+        errors: list[str] = []
+        with self._channels(kernel_id) as channels:
+            if start_together is not None:
+                start_together.wait()
+            started = time.monotonic()
+            for number, cell in enumerate(notebook["cells"], start=1):
+                if cell["cell_type"] != "code":
+                    continue
+                reply, outputs = channels.execute(cell["source"], timeout=CELL_TIMEOUT_S)
+                cell["outputs"] = outputs
+                cell["execution_count"] = reply.get("execution_count")
+                if reply.get("status") != "ok":
+                    errors.append(f"cell {number}: {reply.get('ename')}: {reply.get('evalue')}")
+                    break
+            seconds = time.monotonic() - started
+        return notebook, seconds, errors
+
+    def stop_session(self, session_id: str) -> None:
+        self.server_api("DELETE", f"/sessions/{session_id}")
+
+    def _channels(self, kernel_id: str) -> KernelChannels:
+        url = (f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{kernel_id}/channels"
+               f"?session_id={uuid.uuid4()}")
+        return KernelChannels(url, self.token)
+
+
+class KernelChannels:
+    """The kernel's websocket, as JupyterLab uses it: send requests, collect replies and outputs."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.socket = websocket.create_connection(
+            url, header=[f"Authorization: token {token}"], timeout=CELL_TIMEOUT_S)
+        self.session = uuid.uuid4().hex
+
+    def __enter__(self) -> KernelChannels:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.socket.close()
+
+    def _send(self, msg_type: str, content: dict) -> str:
+        msg_id = uuid.uuid4().hex
+        self.socket.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
+                       "username": "student", "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "content": content,
+            "channel": "shell", "buffers": []}))
+        return msg_id
+
+    def request(self, msg_type: str, content: dict, timeout: float) -> dict:
+        """Send on the shell channel; return the reply's content."""
+        reply, _outputs = self._exchange(self._send(msg_type, content), timeout, want_idle=False)
+        return reply
+
+    def execute(self, code: str, timeout: float) -> tuple[dict, list[dict]]:
+        content = {"code": code, "silent": False, "store_history": True,
+                   "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+        return self._exchange(self._send("execute_request", content), timeout, want_idle=True)
+
+    def _exchange(self, msg_id: str, timeout: float, want_idle: bool) -> tuple[dict, list[dict]]:
+        reply: dict | None = None
+        idle = not want_idle
+        outputs: list[dict] = []
+        deadline = time.monotonic() + timeout
+        while reply is None or not idle:
+            self.socket.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                raise AssertionError(f"no answer from the kernel within {timeout} s") from None
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = message["header"]["msg_type"]
+            content = message["content"]
+            if message.get("channel") == "shell":
+                reply = content
+            elif kind == "status" and content.get("execution_state") == "idle":
+                idle = True
+            elif kind == "stream":
+                outputs.append({"output_type": "stream", "name": content["name"],
+                                "text": content["text"]})
+            elif kind in ("display_data", "execute_result"):
+                output = {"output_type": kind, "data": content["data"],
+                          "metadata": content.get("metadata", {})}
+                if kind == "execute_result":
+                    output["execution_count"] = content["execution_count"]
+                outputs.append(output)
+            elif kind == "error":
+                outputs.append({"output_type": "error", "ename": content["ename"],
+                                "evalue": content["evalue"], "traceback": content["traceback"]})
+        return reply, outputs
