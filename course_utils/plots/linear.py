@@ -112,13 +112,14 @@ def draw_init_histogram(layer: nn.Linear, bins: int = 60) -> Figure:
         ax.hist(values, bins=bins if values.size > 1000 else 20, range=(-bound, bound),
                 color="#7f7f7f", edgecolor="white", lw=0.4)
         ax.set_xlim(-1.2 * bound, 1.2 * bound)
+        ax.set_ylim(0, 1.3 * ax.get_ylim()[1])  # room for the legend above the bars
         for sign in (-1, 1):
             ax.axvline(sign * bound, color=BOUND_COLOUR, ls="--", lw=1.5,
                        label=f"±1/√{layer.in_features} = ±{bound:.4f}" if sign > 0 else None)
         ax.set_title(f"{name} {tuple(parameter.shape)}: {values.size:,} values")
         ax.set_xlabel(f"{name} value")
         ax.set_ylabel("count")
-        ax.legend(loc="lower center", fontsize=8)
+        ax.legend(loc="upper center", fontsize=8)
     fig.suptitle(f"nn.Linear({layer.in_features}, {layer.out_features}) as built: "
                  f"uniform in ±1/sqrt(in_features)")
     return fig
