@@ -8,7 +8,8 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     coursemap    the course map, read from the notebooks
     anatomy      parameter tables and counts, shapes traced through forward
     shape_errors shape mismatches explained in plain words
-    training     train with a history, the learning-rate sweep, curvature (lambda_max)
+    training     train with a history (divergence, rises), curvature (lambda_max)
+    sweep        one run per learning rate; the zones monotone / catapult / divergence
     checks       exercise checks that answer back
 
 Pictures and widgets are imported by name from their own modules, so that importing
@@ -41,16 +42,8 @@ from .problem import (
     make_data,
 )
 from .shape_errors import explain_shape_mismatch, read_error_message
+from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
-from .training import (
-    History,
-    Sweep,
-    find_divergence_point,
-    initial_sharpness,
-    sharpness,
-    sweep,
-    top_hessian_eigenvalue,
-    train,
-)
+from .training import History, initial_sharpness, sharpness, top_hessian_eigenvalue, train
 
 apply_thread_rule()

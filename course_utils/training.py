@@ -5,15 +5,17 @@ and returns a `History`: the loss before each step, the step where training dive
 (or None), and the step where the loss first rose (or None). It never raises on NaN or
 inf: a run that blows up stops early and says so.
 
-Three things can happen as the learning rate grows (running example, `sum`, float32):
+Three things can happen as the learning rate grows (running example, `sum`, seed 0):
     descends   the loss goes down at every step                  (lr up to about 7e-4)
     rises      the loss climbs, then comes back down: a catapult  (up to about 2.5e-3)
     diverges   the loss runs away to inf or NaN                   (beyond that)
+With `mean` every one of these learning rates is 640 = N * D_out times larger.
 
-`sweep` trains once per learning rate of a grid (both reductions) with the same `train`,
-and `find_divergence_point` narrows the edge of divergence down by bisection.
-`top_hessian_eigenvalue` measures the curvature lambda_max that sets `2 / lambda_max`,
-the largest step that still descends on a quadratic bowl of that curvature.
+`sharpness` measures the curvature lambda_max (the top eigenvalue of the loss's Hessian):
+on a bowl of curvature lambda, gradient descent goes straight down for lr < 2 / lambda
+and overshoots beyond. At the initial weights 2 / lambda_max = 1.33e-3; the curvature
+grows as the loss falls (to about 2,900), which is why rises begin already near 7e-4.
+The sweep over many learning rates lives in `course_utils.sweep`.
 
 Example:
     >>> history = train(learning_rate=1e-4, steps=500)
@@ -175,82 +177,6 @@ def first_rise(losses: Sequence[float]) -> int | None:
         rose &= lowest_before > NOISE_FLOOR * values[0]
     steps = np.flatnonzero(rose)
     return int(steps[0]) + 1 if len(steps) else None
-
-
-# ----------------------------------------------------------------------------- the sweep
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """One `History` per learning rate of a grid, for each reduction.
-
-    learning_rates: shape (K,), increasing.
-    histories[reduction][k]: the run with learning_rates[k] and that reduction.
-    """
-
-    learning_rates: np.ndarray
-    histories: dict[str, list[History]]
-
-    def final_losses(self, reduction: str) -> np.ndarray:
-        """Shape (K,): the final loss of each run, NaN where it diverged."""
-        return np.array([np.nan if h.diverged else h.final_loss
-                         for h in self.histories[reduction]])
-
-    def largest_stable(self, reduction: str) -> float:
-        """The largest learning rate of the grid that did not diverge (NaN if none)."""
-        stable = [h.learning_rate for h in self.histories[reduction] if not h.diverged]
-        return max(stable) if stable else math.nan
-
-    def smallest_diverged(self, reduction: str) -> float:
-        """The smallest learning rate of the grid that diverged (NaN if none)."""
-        diverged = [h.learning_rate for h in self.histories[reduction] if h.diverged]
-        return min(diverged) if diverged else math.nan
-
-
-def sweep(learning_rates: Sequence[float], reductions: Sequence[str] = REDUCTIONS,
-          steps: int = problem.STEPS, seed: int = problem.SEED,
-          dtype: torch.dtype = torch.float32) -> Sweep:
-    """Train the running example once per learning rate and reduction, with `train`.
-
-    Each run is exactly `train(lr, steps, reduction, seed=seed, dtype=dtype)`: a diverged run
-    stops early, so the high end of a grid costs little. Results are kept for the rest of
-    the process: asking again for the same grid returns the same `Sweep` at once.
-
-    Example: sweep(np.logspace(-7, 1, 17)).smallest_diverged("sum")   # about 3e-3
-    """
-    grid = tuple(sorted(float(lr) for lr in learning_rates))
-    return _cached_sweep(grid, tuple(reductions), steps, seed, dtype)
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_sweep(grid: tuple[float, ...], reductions: tuple[str, ...], steps: int, seed: int,
-                  dtype: torch.dtype) -> Sweep:
-    data = running_example_tensors(seed, dtype)
-    histories = {reduction: [train(lr, steps, reduction, data=data, seed=seed, dtype=dtype)
-                             for lr in grid]
-                 for reduction in reductions}
-    return Sweep(np.array(grid), histories)
-
-
-def find_divergence_point(stable: float, diverged: float, reduction: str = "sum",
-                          steps: int = problem.STEPS, relative_tolerance: float = 0.02,
-                          seed: int = problem.SEED, dtype: torch.dtype = torch.float32
-                          ) -> tuple[float, float]:
-    """Narrow [stable, diverged] down by bisection (on a log scale) with `train`.
-
-    stable: a learning rate that did not diverge; diverged: one that did (e.g. from a sweep).
-    Returns (largest stable, smallest diverged) found, within `relative_tolerance` of each other.
-    Close to the edge the outcome can flip back and forth between neighbouring rates, so this
-    finds AN edge between the two you gave; a fine sweep shows the whole picture.
-    """
-    data = running_example_tensors(seed, dtype)
-    while diverged / stable > 1 + relative_tolerance:
-        middle = math.sqrt(stable * diverged)
-        if train(middle, steps, reduction, data=data, seed=seed, dtype=dtype).diverged:
-            diverged = middle
-        else:
-            stable = middle
-    return stable, diverged
 
 
 # ----------------------------------------------------------------------------- curvature

@@ -1,4 +1,4 @@
-"""course_utils.training: histories, divergence, the catapult, the sweep, and curvature.
+"""course_utils.training: histories, divergence, the catapult, and curvature.
 
 Measured on the running example (seed 0, float32 and float64 agree on every outcome below):
     lambda_max at the initial weights, sum:   1,507 (seed 0), 1,548 (seed 1), 1,460 (seed 2)
@@ -19,17 +19,13 @@ from course_utils import ladder, problem
 from course_utils.training import (
     DIVERGENCE_FACTOR,
     History,
-    find_divergence_point,
     first_rise,
     initial_sharpness,
     running_example_tensors,
     sharpness,
-    sweep,
     top_hessian_eigenvalue,
     train,
 )
-
-TWO_OVER_LAMBDA = 2 / 1507  # seed 0, sum
 
 
 @pytest.fixture(scope="module")
@@ -143,32 +139,6 @@ def test_first_rise(losses, expected):
     assert first_rise(losses) == expected
 
 
-# ----------------------------------------------------------------------------- the sweep
-
-GRID = np.logspace(-5, -2, 10)  # 1e-5 .. 1e-2: descends, catapults (2.2e-3) and diverges
-
-
-def test_sweep_equals_separate_runs_in_float64_at_every_grid_point():
-    result = sweep(GRID, steps=40, dtype=torch.float64)
-    for reduction in ("sum", "mean"):
-        for lr, history in zip(result.learning_rates, result.histories[reduction], strict=True):
-            alone = train(lr, steps=40, reduction=reduction, dtype=torch.float64)
-            np.testing.assert_array_equal(history.losses, alone.losses)
-            assert history.diverged_at == alone.diverged_at
-            assert history.rose_at == alone.rose_at
-    assert result.final_losses("sum").shape == (10,)
-    assert math.isnan(result.final_losses("sum")[-1])          # 1e-2 diverged
-    assert result.largest_stable("sum") == pytest.approx(GRID[-3])   # 2.15e-3
-    assert result.smallest_diverged("sum") == pytest.approx(GRID[-2])  # 4.64e-3
-    assert math.isnan(result.smallest_diverged("mean"))   # mean needs 640x larger rates
-
-
-def test_sweep_is_cached_per_process():
-    first = sweep(GRID[:3], reductions=("sum",), steps=5)
-    again = sweep(list(reversed(GRID[:3])), reductions=("sum",), steps=5)
-    assert again is first
-
-
 # ----------------------------------------------------------------------------- curvature
 
 
@@ -230,12 +200,3 @@ def test_above_two_over_lambda_the_loss_rises_early_and_the_curvature_falls(lamb
     assert history.rose_at <= 4 and history.recovered
     assert sharpness(model) < lambda_init          # measured: 1,507 -> ~990
     assert sharpness(model) < 1.05 * 2 / lr        # it settled where lr is just stable
-
-
-def test_the_real_divergence_point_and_its_640x_scaling():
-    stable, diverged = find_divergence_point(1e-3, 1e-2, "sum")
-    assert 2.4e-3 <= stable < diverged <= 3e-3      # measured: between 2.5e-3 and 2.6e-3
-    assert diverged > 1.8 * TWO_OVER_LAMBDA
-    stable_mean, diverged_mean = find_divergence_point(0.64, 6.4, "mean")
-    assert stable_mean / stable == pytest.approx(640, rel=0.03)
-    assert diverged_mean / diverged == pytest.approx(640, rel=0.03)
