@@ -53,6 +53,8 @@ INSTALL_HINT = (
 SERVER_START_S = 60
 KERNEL_IDLE_S = 60
 RUN_ALL_S = 60
+# The status bar's kernel item; the toolbar's indicator says idle before a kernel exists.
+KERNEL_IDLE = "Python 3 (ipykernel) | Idle"
 
 # A widget whose front end is missing shows its text repr, e.g.
 # `VBox(children=(IntSlider(value=7, description='n', max=10), Label(value='7 squared is 49')))`.
@@ -282,44 +284,76 @@ class NotebookInLab:
         self.page = page
         self.server = server
         self.name = name
+        self.started = time.monotonic()
+        self.timings: dict[str, float] = {}  # seconds per phase, printed with the screenshot
 
     def open(self) -> None:
         """Open the notebook and wait until its kernel exists and is idle."""
         self.page.goto(self.server.notebook_url(self.name))
         # The toolbar's indicator says idle before a kernel exists; the status bar says
         # "Python 3 (ipykernel) | Idle" only once the kernel has started.
-        self.page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
-            timeout=KERNEL_IDLE_S * 1000)
+        self.page.get_by_text(KERNEL_IDLE).wait_for(timeout=KERNEL_IDLE_S * 1000)
         self.server.remember_children()
+        self.timings["open"] = time.monotonic() - self.started
+
+    def prompts(self) -> list[str]:
+        """The input prompts of the code cells: "[3]:", "[*]:" (running) or "[ ]:"."""
+        return self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").evaluate_all(
+            "prompts => prompts.map(p => p.textContent.trim())")
+
+    def kernel_idle(self) -> bool:
+        return self.page.get_by_text(KERNEL_IDLE).is_visible()
 
     def run_all(self) -> None:
-        """Run > Run All Cells, as a learner would; wait until every code cell has run."""
+        """Run > Run All Cells, as a learner would; wait until every code cell has run.
+
+        If the run stops early (a cell raised, so JupyterLab drops the rest), fail with the
+        errors the notebook shows instead of waiting for the timeout.
+        """
+        before = max(_execution_counts(self.prompts()), default=0)
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
         self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        self.page.wait_for_function(
-            """() => {
-                const prompts = [...document.querySelectorAll(
-                    '.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-                return prompts.length > 0
-                    && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-            }""",
-            timeout=RUN_ALL_S * 1000,
-        )
-        self.page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
-            timeout=KERNEL_IDLE_S * 1000)
+        deadline = time.monotonic() + RUN_ALL_S
+        stopped_since = None
+        while time.monotonic() < deadline:
+            prompts = self.prompts()
+            counts = _execution_counts(prompts)
+            if prompts and len(counts) == len(prompts) and min(counts) > before:
+                if self.kernel_idle():
+                    self.timings["run all"] = time.monotonic() - self.started - self.timings["open"]
+                    return
+            elif "[*]:" not in prompts and self.kernel_idle():
+                stopped_since = stopped_since or time.monotonic()
+                if time.monotonic() - stopped_since > 3:
+                    errors = error_outputs(self.save_and_read())
+                    raise AssertionError(f"{self.name}: Run All stopped early: {errors}")
+            else:
+                stopped_since = None
+            time.sleep(0.25)
+        raise AssertionError(f"{self.name}: Run All did not finish within {RUN_ALL_S} s; "
+                             f"prompts: {' '.join(self.prompts())}")
 
-    def code_cell(self, containing: str):
-        """The code cell whose source contains `containing` (exactly one)."""
+    def code_cell(self, containing: str, showing: str = ".jupyter-widgets"):
+        """The one code cell whose source contains `containing` and whose output shows
+        `showing` (a CSS selector)."""
         cells = self.page.locator(".jp-Notebook .jp-CodeCell").filter(
             has=self.page.locator(".jp-InputArea", has_text=containing))
-        assert cells.count() == 1, (
-            f"{self.name}: expected one code cell containing {containing!r}, "
-            f"found {cells.count()}")
-        return cells.first
+        showing_it = cells.filter(has=self.page.locator(f".jp-OutputArea {showing}"))
+        assert showing_it.count() == 1, (
+            f"{self.name}: expected one code cell containing {containing!r} whose output shows "
+            f"{showing!r}; {cells.count()} contain it, {showing_it.count()} of them show it. "
+            f"Widget classes shown there: {self._widget_classes(cells)}")
+        return showing_it.first
+
+    def _widget_classes(self, cells) -> list[str]:
+        return sorted(set(cells.locator(".jupyter-widgets").evaluate_all(
+            "nodes => nodes.flatMap(n => [...n.classList])")))
 
     def text_reprs_of_widgets(self) -> list[str]:
         """Output texts that look like a widget's repr (the widget did not render)."""
-        texts = self.page.locator(".jp-OutputArea-output").all_inner_texts()
+        # textContent, not innerText: cells scrolled out of view have no rendered text.
+        texts = self.page.locator(".jp-OutputArea-output").evaluate_all(
+            "outputs => outputs.map(o => o.textContent)")
         return [t.strip()[:160] for t in texts
                 if WIDGET_REPR.search(t) or "Error displaying widget" in t]
 
@@ -339,7 +373,9 @@ class NotebookInLab:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target = SCREENSHOTS / f"{stem}.png"
         self.page.screenshot(path=str(target), full_page=True)
-        print(f"screenshot of {self.name}: {target}")
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.timings.items())
+        total = time.monotonic() - self.started
+        print(f"screenshot of {self.name}: {target} ({phases}, {total:.1f} s so far)")
         return target
 
 
@@ -352,3 +388,7 @@ def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
             if output.get("output_type") == "error":
                 found.append(f"code cell {number}: {output.get('ename')}: {output.get('evalue')}")
     return found
+
+
+def _execution_counts(prompts: list[str]) -> list[int]:
+    return [int(m.group(1)) for p in prompts if (m := re.fullmatch(r"\[(\d+)\]:", p))]

@@ -49,26 +49,21 @@ class Explorer:
                         ) -> tuple[str, str]:
         """Wait until the readout (and the image) differ from `before` and stop changing."""
         deadline = time.monotonic() + UPDATE_S
-        stable_since, last = None, None
+        last, same_since = None, time.monotonic()
         while time.monotonic() < deadline:
             now = self.state() if self.images.count() == 1 else None
+            if now != last:
+                last, same_since = now, time.monotonic()
             changed = (now is not None and now[0] != before[0]
                        and (now[1] != before[1] or not image_changes))
-            if changed and now == last:
-                if stable_since and time.monotonic() - stable_since > 0.6 and self._idle():
-                    return now
-                stable_since = stable_since or time.monotonic()
-            else:
-                stable_since = None
-            last = now
+            settled = time.monotonic() - same_since > 0.6 and self.notebook.kernel_idle()
+            if changed and settled:
+                return now
             time.sleep(0.1)
         raise AssertionError(
             f"the explorer did not update within {UPDATE_S} s: before {before[0]!r}, "
             f"now {self.readout.text_content()!r}, images {self.images.count()}, "
             f"image changed: {last is not None and last[1] != before[1]}")
-
-    def _idle(self) -> bool:
-        return self.page.get_by_text("Python 3 (ipykernel) | Idle").is_visible()
 
     def type_learning_rate(self, value: str) -> None:
         """Type a value into the slider's readout and press Enter, as a learner can."""
