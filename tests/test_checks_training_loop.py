@@ -14,8 +14,8 @@ from course_utils.checks.training_loop import (
     check_mean_learning_rate,
     check_training_step,
     correct_step,
-    running_example_tensors,
 )
+from course_utils.training import running_example_tensors
 
 
 @pytest.fixture(autouse=True)
@@ -232,7 +232,7 @@ def test_wrong_sign_message_shows_the_loss_rising():
 
 
 def test_correct_step_without_zero_grad_accumulates():
-    x, y = running_example_tensors()
+    x, y = running_example_tensors(dtype=torch.float64)
     model = problem.build_model(dtype=torch.float64)
     loss_fn = torch.nn.MSELoss(reduction="sum")
     loss_fn(model(x), y).backward()

@@ -4,7 +4,7 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 `course_utils`, so a notebook writes `from course_utils import check_count_inputs`.
 """
 
-from . import linear, sequential, start
+from . import custom_module, linear, sequential, start, training_loop
 from .core import (
     NOT_DONE,
     PASSED,
@@ -18,6 +18,7 @@ from .core import (
     describe,
     expect_array,
 )
+from .custom_module import *
 from .linear import *
 from .sequential import *
 from .start import *
@@ -32,3 +33,4 @@ __all__ += start.__all__  # 00
 __all__ += linear.__all__  # 04
 __all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06
+__all__ += custom_module.__all__  # 08

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .. import problem
+from ..training import running_example_tensors
 from .core import NOT_DONE_HINT, NotDone, Wrong, call_learner, checker, describe, is_number
 
 __all__ = ["check_training_step", "check_mean_learning_rate"]
@@ -29,12 +30,6 @@ SUM_LR = problem.LEARNING_RATE
 MEAN_LR = problem.LEARNING_RATE * problem.N * problem.D_OUT  # 0.064: see notebook 06
 
 StepFunction = Callable[[nn.Module, torch.Tensor, torch.Tensor, nn.Module, float], Any]
-
-
-def running_example_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    """x (N, D_in) and y (N, D_out) of the running example as float64 tensors."""
-    x, y = problem.make_data()
-    return torch.tensor(x), torch.tensor(y)
 
 
 def correct_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module,
@@ -67,7 +62,7 @@ def check_training_step(training_step: StepFunction) -> str:
     by `-lr * grad` inside torch.no_grad(), and returns the loss before the update as a
     Python number (`loss.item()`).
     """
-    x, y = running_example_tensors()
+    x, y = running_example_tensors(dtype=torch.float64)
     loss_fn = nn.MSELoss(reduction="sum")
     model = problem.build_model(dtype=torch.float64)
     reference = problem.build_model(dtype=torch.float64)
@@ -197,7 +192,7 @@ def _compare_returned_loss(returned: Any, expected: float, loss_after: float) ->
 
 def _gradient_ratio() -> float:
     """|g1 + g2| / |g2| for the first two steps of the running example: about 2."""
-    x, y = running_example_tensors()
+    x, y = running_example_tensors(dtype=torch.float64)
     model, loss_fn = problem.build_model(dtype=torch.float64), nn.MSELoss(reduction="sum")
     correct_step(model, x, y, loss_fn, SUM_LR)
     first = torch.cat([p.grad.flatten() for p in model.parameters()])
