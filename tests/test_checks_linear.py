@@ -25,6 +25,7 @@ def unfinished(*args):
     (lambda x, W, b: None, WRONG, "forget `return`"),
     (lambda x, W, b: (x @ W.T + b).numpy(), WRONG, "numpy array; expected a torch tensor"),
     (lambda x, W, b: x @ W + b, WRONG, "Did you multiply by W instead of W.T?"),
+    (lambda x, W, b: W @ x + b, WRONG, "x comes first"),
     (lambda x, W, b: x @ W.T, WRONG, "leaves out the bias"),
     (lambda x, W, b: x @ W.T - b, WRONG, "subtracts the bias"),
     (lambda x, W, b: x @ W.T + b[:, None], WRONG, "broadcasting error when adding the bias"),

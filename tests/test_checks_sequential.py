@@ -72,6 +72,13 @@ class DropsResults(Right):
         return x
 
 
+class IteratesSelf(Right):
+    def forward(self, x):
+        for module in self:
+            x = module(x)
+        return x
+
+
 class ReturnsInput(Right):
     def forward(self, x):
         return x
@@ -125,6 +132,7 @@ class NotAModule:
     (ForgetsReturn, WRONG, "forget `return x`"),
     (DropsResults, WRONG, "received the original x"),
     (ReturnsInput, WRONG, "returns x unchanged"),
+    (IteratesSelf, WRONG, "Loop over self.children()"),
     (ReturnsInsideLoop, WRONG, "`return` inside the for loop"),
     (Reversed, WRONG, "in the order they were given"),
     (SkipsReLU, WRONG, "differs from nn.Sequential"),

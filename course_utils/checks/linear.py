@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..shape_errors import MATMUL
 from .core import Wrong, call_learner, checker, close, describe, expect_array
 
 __all__ = ["check_my_linear", "check_linear_parameter_shapes"]
@@ -29,6 +30,11 @@ def _call_my_linear(my_linear: Callable, x: torch.Tensor, weight: torch.Tensor,
         return call_learner(my_linear, x.clone(), weight.clone(), bias.clone(), name="my_linear")
     except Wrong as wrong:
         message = str(wrong)
+        product = MATMUL.search(message)
+        if product and tuple(int(g) for g in product.groups()[:2]) == tuple(weight.shape):
+            raise Wrong(f"my_linear multiplied W {tuple(weight.shape)} from the left and got a "
+                        "shape error. In PyTorch each example is a ROW of x, so x comes first: "
+                        f"x @ W.T + b. ({message})") from None
         if "cannot be multiplied" in message:
             raise Wrong(f"my_linear(x, W, b) with x {tuple(x.shape)} and W {tuple(weight.shape)} "
                         f"raised a shape error. Did you multiply by W instead of W.T? W is "

@@ -90,6 +90,10 @@ def _call_forward(mine: nn.Module, x: torch.Tensor) -> Any:
         try:
             return call_learner(mine, x.clone(), name="MySequential(...)(x)")
         except Wrong as wrong:
+            if "object is not iterable" in str(wrong):
+                raise Wrong("`for module in self` fails in MySequential: nn.Sequential can do it "
+                            "because it defines __iter__, nn.Module does not. Loop over "
+                            "self.children() instead.") from None
             if "cannot be multiplied" not in str(wrong):
                 raise
     order = [call["module"] for call in calls]
