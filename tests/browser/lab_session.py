@@ -53,6 +53,7 @@ INSTALL_HINT = (
 SERVER_START_S = 60
 KERNEL_IDLE_S = 60
 RUN_ALL_S = 60
+WIDGET_RENDER_S = 20
 # The status bar's kernel item; the toolbar's indicator says idle before a kernel exists.
 KERNEL_IDLE = "Python 3 (ipykernel) | Idle"
 
@@ -339,6 +340,10 @@ class NotebookInLab:
         cells = self.page.locator(".jp-Notebook .jp-CodeCell").filter(
             has=self.page.locator(".jp-InputArea", has_text=containing))
         showing_it = cells.filter(has=self.page.locator(f".jp-OutputArea {showing}"))
+        # Widget views render a moment after their cell has finished.
+        deadline = time.monotonic() + WIDGET_RENDER_S
+        while showing_it.count() != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert showing_it.count() == 1, (
             f"{self.name}: expected one code cell containing {containing!r} whose output shows "
             f"{showing!r}; {cells.count()} contain it, {showing_it.count()} of them show it. "
