@@ -1,0 +1,104 @@
+"""Sphinx configuration of the course website. Build it with `make site` (site/sitebuild.py).
+
+Sphinx reads build/site-src/ (staged by sitebuild.py) and myst-nb executes each notebook,
+caching the result with jupyter-cache. Nothing is loaded from the internet, at build time
+or when a page is opened: the JavaScript comes from site/vendor.toml's pinned packages.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from docutils import nodes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sitebuild  # noqa: E402
+
+# The notebooks run in the same environment as in the test runner (tests/notebook_runner.py):
+# figures drawn under the Agg backend, one torch thread unless COURSE_THREADS says otherwise,
+# and checks in strict mode, so a check that does not pass fails the build instead of
+# showing a ✗ on the website.
+os.environ["COURSE_CHECKS_STRICT"] = "solutions"
+os.environ["MPLBACKEND"] = "Agg"
+os.environ.setdefault("COURSE_THREADS", "1")
+os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+
+project = "From tensors to torch.nn"
+author = "the course authors"
+copyright = "the course authors, MIT license"
+
+extensions = ["myst_nb"]
+root_doc = "index"
+exclude_patterns = ["jupyter_execute", ".ipynb_checkpoints"]
+myst_enable_extensions = ["dollarmath", "amsmath"]
+
+# ---- execution: cached, failing loudly, never hanging
+nb_execution_mode = "cache"
+# sitebuild.py passes the same folder with -D, computed once per build.
+nb_execution_cache_path = str(sitebuild.cache_dir() / "jupyter")
+nb_execution_timeout = sitebuild.CELL_TIMEOUT_S      # seconds per cell
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_in_temp = False    # run in the notebook's folder, as in JupyterLab
+
+# ---- theme
+html_theme = "sphinx_book_theme"
+html_title = project
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "home_page_in_toc": True,
+}
+html_static_path = [str(sitebuild.vendor())]
+html_extra_path = [str(sitebuild.DOWNLOADS)]     # notebooks/NN_name.ipynb, to download
+html_last_updated_fmt = None
+
+# ---- the vendored JavaScript (paths relative to _static/)
+mathjax_path = "vendor/mathjax/es5/tex-mml-chtml.js"
+nb_ipywidgets_js = {
+    "vendor/requirejs/require.js": {},
+    "vendor/html-manager/dist/embed-amd.js": {
+        # Where the manager would fetch a widget library it does not bundle: a local folder
+        # that does not exist, so an unknown widget fails here instead of calling a CDN.
+        "data-jupyter-widgets-cdn": "_static/vendor/no-cdn/",
+    },
+}
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
+    """Put a note under each widget: here it is a still picture; to move it, run the notebook."""
+    for raw in list(doctree.findall(nodes.raw)):
+        if WIDGET_VIEW not in raw.astext():
+            continue
+        cell = raw
+        while cell.parent is not None and "cell" not in cell.get("classes", []):
+            cell = cell.parent
+        if cell.parent is None:
+            cell = raw
+        note = nodes.note()
+        paragraph = nodes.paragraph()
+        paragraph += nodes.Text("The widget above is a still picture of where it was when this "
+                                "page was built: moving it needs a running Python kernel. "
+                                "Download ")
+        paragraph += nodes.reference("", f"{docname}.ipynb",
+                                     refuri=f"notebooks/{docname}.ipynb")
+        paragraph += nodes.Text(" and run it in JupyterLab (in a clone of the course: ")
+        paragraph += nodes.literal("", "make lab")
+        paragraph += nodes.Text(").")
+        note += paragraph
+        cell.parent.insert(cell.parent.index(cell) + 1, note)
+
+
+def setup(app):
+    app.connect("doctree-resolved", add_widget_notes)
+    # The widget manager's CSS loads its icon font from "the folder of its AMD module",
+    # which require.js derives from the module's name unless told where that name lives.
+    # (A global `require` defined before require.js loads is read as its configuration.)
+    app.add_js_file(None, priority=100,
+                    body='var require = {paths: {"@jupyter-widgets/html-manager/dist": '
+                         '"_static/vendor/html-manager/dist"}};')
