@@ -340,24 +340,24 @@ class Student:
         session = answer.json()
         kernel_id = session["kernel"]["id"]
         self.hub.remember_processes()
-        with self._channels(kernel_id) as channels:
+        with self.channels(kernel_id) as channels:
             channels.request("kernel_info_request", {}, timeout=READY_TIMEOUT_S)
         return session["id"], kernel_id, time.monotonic() - started
 
     def run_notebook(self, path: str, kernel_id: str,
-                     start_together: threading.Barrier | None = None
-                     ) -> tuple[dict, float, list[str]]:
+                     start_together: threading.Barrier | None = None,
+                     cell_timeout: float = CELL_TIMEOUT_S) -> tuple[dict, float, list[str]]:
         """Run every code cell in order (Run All), keeping outputs: (notebook, seconds, errors)."""
         notebook = self.read_notebook(path)
         errors: list[str] = []
-        with self._channels(kernel_id) as channels:
+        with self.channels(kernel_id) as channels:
             if start_together is not None:
                 start_together.wait()
             started = time.monotonic()
             for number, cell in enumerate(notebook["cells"], start=1):
                 if cell["cell_type"] != "code":
                     continue
-                reply, outputs = channels.execute(cell["source"], timeout=CELL_TIMEOUT_S)
+                reply, outputs = channels.execute(cell["source"], timeout=cell_timeout)
                 cell["outputs"] = outputs
                 cell["execution_count"] = reply.get("execution_count")
                 if reply.get("status") != "ok":
@@ -369,7 +369,7 @@ class Student:
     def stop_session(self, session_id: str) -> None:
         self.server_api("DELETE", f"/sessions/{session_id}")
 
-    def _channels(self, kernel_id: str) -> KernelChannels:
+    def channels(self, kernel_id: str) -> KernelChannels:
         url = (f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{kernel_id}/channels"
                f"?session_id={uuid.uuid4()}")
         return KernelChannels(url, self.token)

@@ -173,7 +173,7 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
         memory = hub.memory_per_student()
         threads = {}
         for student in students:
-            with student._channels(kernels[student.name][1]) as channels:
+            with student.channels(kernels[student.name][1]) as channels:
                 _reply, outputs = channels.execute(
                     "import os, torch; print(os.environ.get('OMP_NUM_THREADS'), "
                     "torch.get_num_threads())", timeout=60)
