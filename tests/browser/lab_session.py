@@ -113,7 +113,9 @@ class LabServer:
     token: str
     root: Path
     log: Path
-    pids_seen: set[int] = field(default_factory=set)
+    # psutil.Process objects, not bare PIDs: they refuse to signal a PID reused by another
+    # process (the machine is shared), since they remember each process's start time.
+    seen: dict[int, psutil.Process] = field(default_factory=dict)
 
     def notebook_url(self, name: str) -> str:
         # `reset` starts from an empty workspace: only this notebook open.
@@ -125,19 +127,13 @@ class LabServer:
 
     def remember_children(self) -> None:
         """Note the PIDs of the server's kernels, so they can be stopped even if orphaned."""
-        self.pids_seen.update(p.pid for p in process_tree(self.process.pid))
+        self.seen.update((p.pid, p) for p in process_tree(self.process.pid))
 
     def stop(self) -> None:
         """Stop the server, then any kernel it started that outlived it, by PID."""
         self.remember_children()
         stop_processes(process_tree(self.process.pid))
-        leftovers = []
-        for pid in self.pids_seen:
-            try:
-                leftovers.append(psutil.Process(pid))
-            except psutil.NoSuchProcess:
-                pass
-        stop_processes(leftovers)
+        stop_processes([p for p in self.seen.values() if p.is_running()])
 
 
 def _lab_state(state: Path) -> dict[str, str]:
@@ -238,18 +234,23 @@ class Chromium:
 
     playwright: object
     browser: object
-    pids: list[int]
+    processes: list[psutil.Process]  # the Playwright driver and Chromium, found at launch
 
     def stop(self) -> None:
         """Close politely, then stop whatever is left of Playwright and Chromium by PID."""
-        processes = [p for pid in self.pids for p in process_tree(pid)]
+        processes = {p.pid: p for p in self.processes}
+        for process in self.processes:  # renderers started since launch
+            try:
+                processes.update((p.pid, p) for p in process.children(recursive=True))
+            except psutil.NoSuchProcess:
+                pass
         for close in (getattr(self.browser, "close", None), self.playwright.stop):
             try:
                 if close is not None:
                     close()
             except Exception:  # noqa: BLE001 - already gone; the PIDs below still stop it
                 pass
-        stop_processes([p for p in processes if p.is_running()])
+        stop_processes([p for p in processes.values() if p.is_running()])
 
 
 def start_chromium() -> Chromium:
@@ -269,7 +270,7 @@ def start_chromium() -> Chromium:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
     finally:
         drivers = [p for p in me.children() if p.pid not in before]
-        chromium.pids = [p.pid for driver in drivers for p in process_tree(driver.pid)]
+        chromium.processes = [p for driver in drivers for p in process_tree(driver.pid)]
         if chromium.browser is None:
             chromium.stop()
     return chromium
