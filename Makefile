@@ -28,7 +28,12 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check course_utils tests benchmarks
+	$(VENV)/bin/ruff check course_utils tests benchmarks site
+
+# The course as a website in build/site/ (site/sitebuild.py: vendored JS from npm, notebooks
+# executed and cached, the whole build under a time limit). Open build/site/index.html.
+site: $(STAMP)
+	$(PY) site/sitebuild.py
 
 student: $(STAMP)
 	$(PY) -m course_utils.release build/student --force
