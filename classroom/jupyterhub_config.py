@@ -18,6 +18,8 @@
 #                              ~/tensors-to-nn-class by default. Keep this path short: kernel
 #                              sockets live under it and Unix limits a socket path to 107 bytes.
 #   COURSE_THREADS             torch threads per student kernel; 1 by default (the course's rule)
+#   COURSE_PROXY_API_PORT      the proxy's control port on 127.0.0.1; 8001 by default
+#   COURSE_HUB_API_PORT        the hub's own port on 127.0.0.1; 8081 by default
 #
 # The spawner: SimpleLocalProcessSpawner runs every student's server as the user who runs
 # the hub, each in its own home folder. It needs no system accounts, which is what makes it

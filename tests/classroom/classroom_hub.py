@@ -177,6 +177,11 @@ class Hub:
         except psutil.NoSuchProcess:
             pass
 
+    @property
+    def known_processes(self) -> list[psutil.Process]:
+        """Every process seen under the hub so far (hub, proxy, servers, kernels)."""
+        return list(self._known.values())
+
     def running_processes(self) -> list[psutil.Process]:
         """Processes the hub started that still run (after stop(): should be none)."""
         return [p for p in self._known.values() if _alive(p)]
@@ -352,7 +357,7 @@ class Student:
         errors: list[str] = []
         with self.channels(kernel_id) as channels:
             if start_together is not None:
-                start_together.wait()
+                start_together.wait(timeout=READY_TIMEOUT_S)
             started = time.monotonic()
             for number, cell in enumerate(notebook["cells"], start=1):
                 if cell["cell_type"] != "code":

@@ -248,6 +248,6 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
         killed = hub.stop()
         still_running = hub.running_processes()
         classroom_report.append(
-            f"stopped: {len(hub._known)} processes seen, {len(killed)} needed a signal by PID"
-            f", {len(still_running)} still running")
+            f"stopped: {len(hub.known_processes)} processes seen, {len(killed)} needed a "
+            f"signal by PID, {len(still_running)} still running")
     assert not still_running, f"processes left running: {still_running}\n{hub.log_tail()}"
