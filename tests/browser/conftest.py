@@ -7,7 +7,6 @@ missing Chromium is a failure: CI must run them.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -16,26 +15,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lab_session import (  # noqa: E402
-    INSTALL_HINT,
     NotebookInLab,
-    chromium_available,
     copy_notebooks,
+    require_chromium,
     start_chromium,
     start_lab,
 )
 
 
-def _require_chromium() -> None:
-    if chromium_available():
-        return
-    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        pytest.fail(f"CI=true, so the browser tests must run, but {INSTALL_HINT}")
-    pytest.skip(INSTALL_HINT)
-
-
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory):
-    _require_chromium()
+    require_chromium()
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "notebooks"
     copy_notebooks(root)
@@ -48,7 +38,7 @@ def lab_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chromium():
-    _require_chromium()
+    require_chromium()
     browser = start_chromium()
     try:
         yield browser

@@ -44,11 +44,14 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-INSTALL_HINT = (
-    f"the browser tests need Chromium at {CHROMIUM}. On Debian or Ubuntu: "
-    "`sudo apt-get install chromium`; elsewhere point COURSE_CHROMIUM at a Chromium or "
-    "Chrome binary. (Playwright's own browser download is not used.)"
-)
+
+
+def install_hint(path: str = CHROMIUM) -> str:
+    return (f"the browser tests need Chromium at {path}. On Debian: `sudo apt-get install "
+            "chromium`. Elsewhere set COURSE_CHROMIUM to a Chromium or Chrome binary, e.g. "
+            "/snap/bin/chromium (Ubuntu) or '/Applications/Google Chrome.app/Contents/MacOS/"
+            "Google Chrome' (macOS). Playwright's own browser download is not needed.")
+
 
 SERVER_START_S = 60
 KERNEL_IDLE_S = 60
@@ -224,8 +227,19 @@ def copy_notebooks(root: Path, source: Path = REPO / "notebooks") -> None:
 # --- Chromium -------------------------------------------------------------------------------
 
 
-def chromium_available() -> bool:
-    return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+def chromium_available(path: str = CHROMIUM) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Skip the test with an install hint when Chromium is missing; fail instead on CI."""
+    import pytest
+
+    if chromium_available(path):
+        return
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"CI=true, so the browser tests must run, but {install_hint(path)}")
+    pytest.skip(install_hint(path))
 
 
 @dataclass
