@@ -4,7 +4,17 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 `course_utils`, so a notebook writes `from course_utils import check_count_inputs`.
 """
 
-from . import custom_module, linear, sequential, start, training_loop
+from . import (
+    autograd,
+    custom_module,
+    linear,
+    numpy_network,
+    sequential,
+    start,
+    tensors,
+    training_loop,
+)
+from .autograd import *
 from .core import (
     NOT_DONE,
     PASSED,
@@ -20,8 +30,10 @@ from .core import (
 )
 from .custom_module import *
 from .linear import *
+from .numpy_network import *
 from .sequential import *
 from .start import *
+from .tensors import *
 from .training_loop import *
 
 __all__ = [
@@ -30,6 +42,7 @@ __all__ = [
 ]
 # One line per notebook's check module, in course order.
 __all__ += start.__all__  # 00
+__all__ += numpy_network.__all__ + tensors.__all__ + autograd.__all__  # 01, 02, 03
 __all__ += linear.__all__  # 04
 __all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06

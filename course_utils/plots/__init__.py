@@ -7,8 +7,12 @@ it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg include
 
 from .display import figure_png, show_figure
 from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
+from .losses import plot_loss_difference, plot_losses  # notebooks 01-03
+from .network import draw_network  # notebooks 01, 04
+from .shapes import draw_matmuls, matmul_text  # notebook 01
 from .training import plot_loss_and_gradient_norm, plot_loss_comparison
 
 __all__ = ["figure_png", "show_figure"]
+__all__ += ["draw_matmuls", "draw_network", "matmul_text", "plot_loss_difference", "plot_losses"]
 __all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
 __all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)

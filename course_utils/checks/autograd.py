@@ -1,0 +1,163 @@
+"""Checks for notebook 03 (autograd): gradients from `backward()`, and the update step.
+
+    check_autograd_gradients(autograd_gradients)   forward, loss, backward -> every .grad
+    check_sgd_update(sgd_update)                   w -= lr * w.grad under torch.no_grad(),
+                                                   then clear the grads
+
+The update check runs the learner's function on weights whose `.grad` was just filled by
+`loss.backward()`, and names the classic mistakes: no `torch.no_grad()` (torch refuses the
+in-place update), `w = w - lr * w.grad` (a new tensor replaces the weight), grads not
+cleared, a wrong sign, the learning rate left out, a weight forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from .. import problem
+from .core import Wrong, call_learner, checker, close, describe, expect_array
+
+__all__ = ["check_autograd_gradients", "check_sgd_update"]
+
+NAMES = ("w1", "b1", "w2", "b2")
+
+
+def fresh_weights(requires_grad: bool = True) -> dict[str, torch.Tensor]:
+    """The shared initial weights (numpy layout, float64) as tensors that require grad."""
+    return problem.as_tensors(problem.initial_weights(), torch.float64,
+                              requires_grad=requires_grad)
+
+
+def summed_loss(x: torch.Tensor, y: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The running example's loss: ((relu(x @ w1 + b1) @ w2 + b2) - y)^2 summed."""
+    y_pred = (x @ w["w1"] + w["b1"]).clamp(min=0) @ w["w2"] + w["b2"]
+    return (y_pred - y).pow(2).sum()
+
+
+def _data() -> tuple[torch.Tensor, torch.Tensor]:
+    x, y = problem.make_data()
+    return torch.tensor(x), torch.tensor(y)
+
+
+def _expected_gradients() -> dict[str, np.ndarray]:
+    x, y = _data()
+    w = fresh_weights()
+    summed_loss(x, y, w).backward()
+    return {name: w[name].grad.numpy().copy() for name in NAMES}
+
+
+@checker
+def check_autograd_gradients(autograd_gradients: Callable[..., dict]) -> str:
+    """`autograd_gradients(x, y, w)` must return {name: gradient of the summed loss}.
+
+    x (N, D_in), y (N, D_out), w: w1 (D_in, H), b1 (H,), w2 (H, D_out), b2 (D_out,),
+    float64 tensors that require grad. The gradients have the shapes of the weights.
+    """
+    x, y = _data()
+    w = fresh_weights()
+    answer = call_learner(autograd_gradients, x, y, w, name="autograd_gradients")
+    if not isinstance(answer, dict):
+        raise Wrong(f"autograd_gradients should return a dict {{name: gradient}}, "
+                    f"but returned {describe(answer)}.")
+    for name in NAMES:  # first what is missing, since a missing one explains the others
+        if name not in answer:
+            raise Wrong(f"the dict is missing {name}: return every weight's and bias's .grad.")
+        if answer[name] is None:
+            raise Wrong(f"{name}'s gradient is None: .grad is filled only by loss.backward(), "
+                        f"and only for tensors the loss was computed from (is {name} used?).")
+        if answer[name] is w[name]:
+            raise Wrong(f"you returned the weight {name} itself; return its gradient, "
+                        f"w['{name}'].grad.")
+    expected = _expected_gradients()
+    for name in NAMES:
+        grad = expect_array(answer[name], f"{name}'s gradient", tuple(w[name].shape),
+                            kind="tensor")
+        if close(grad, expected[name], rtol=1e-7, atol=1e-10):
+            continue
+        if close(grad, 2 * expected[name], rtol=1e-7, atol=1e-10):
+            raise Wrong(f"{name}'s gradient is twice the right one: backward() ran twice and "
+                        ".grad accumulates (adds up). Call loss.backward() once.")
+        if close(grad, expected[name] / (problem.N * problem.D_OUT), rtol=1e-7, atol=1e-12):
+            raise Wrong(f"{name}'s gradient is 1/{problem.N * problem.D_OUT} of the right one: "
+                        "you took the mean; the running example's loss is a SUM of squares.")
+        if close(grad, -expected[name], rtol=1e-7, atol=1e-10):
+            raise Wrong(f"{name}'s gradient has the wrong sign: the loss is (y_pred - y)^2 "
+                        "summed; return .grad as backward() left it.")
+        raise Wrong(f"{name}'s gradient differs from the expected one. Is the forward pass "
+                    "x @ w1 + b1, ReLU (.clamp(min=0)), @ w2 + b2, and the loss "
+                    "(y_pred - y).pow(2).sum()?")
+    return ("autograd_gradients is right: loss.backward() gives the same gradients as the "
+            "hand-written backward pass.")
+
+
+def _run_update(sgd_update: Callable[..., object], w: dict[str, torch.Tensor],
+                lr: float) -> None:
+    try:
+        call_learner(sgd_update, w, lr, name="sgd_update")
+    except Wrong as wrong:
+        if "leaf Variable that requires grad" in str(wrong) or "in-place" in str(wrong):
+            raise Wrong("sgd_update raised torch's in-place error: `w -= lr * w.grad` on a "
+                        "weight that requires grad must run inside `with torch.no_grad():`, "
+                        "so that autograd does not record the update.") from None
+        if "NoneType" in str(wrong):
+            raise Wrong("sgd_update used a .grad that was None: clear the gradients AFTER the "
+                        "update, not before (and update with each tensor's own .grad).") from None
+        raise
+
+
+@checker
+def check_sgd_update(sgd_update: Callable[[dict, float], None]) -> str:
+    """`sgd_update(w, lr)` must update every tensor of `w` in place and clear its gradient.
+
+    w: {"w1", "b1", "w2", "b2"} -> float64 tensors that require grad, with `.grad` filled.
+    After the call: each w[name] is the SAME tensor, holding w - lr * grad, still a leaf
+    that requires grad, and its .grad is None (or zeros).
+    """
+    x, y = _data()
+    w = fresh_weights()
+    summed_loss(x, y, w).backward()
+    originals = dict(w)
+    before = {name: w[name].detach().numpy().copy() for name in NAMES}
+    grads = {name: w[name].grad.numpy().copy() for name in NAMES}
+    lr = 1e-4
+    _run_update(sgd_update, w, lr)
+
+    for name in NAMES:
+        tensor = w[name]
+        if tensor is not originals[name]:
+            how = ("it is no longer a leaf: autograd recorded the subtraction, so the next "
+                   "backward() leaves its .grad None" if tensor.grad_fn is not None else
+                   "the new tensor does not require grad, so the next backward() ignores it")
+            raise Wrong(f"sgd_update replaced w['{name}'] by a new tensor (like "
+                        f"`w1 = w1 - lr * w1.grad`): {how}. Update in place instead: "
+                        f"`{name} -= lr * {name}.grad` inside `with torch.no_grad():`.")
+        if not tensor.requires_grad:
+            raise Wrong(f"w['{name}'] no longer requires grad after the update, so the next "
+                        "backward() would not compute its gradient. Do not detach it.")
+    for name in NAMES:
+        after = w[name].detach().numpy()
+        if close(after, before[name], rtol=0, atol=0):
+            raise Wrong(f"w['{name}'] did not change. Update every weight and bias in "
+                        f"place (`{name} -= lr * {name}.grad`): `t = t - lr * t.grad` only "
+                        "makes a new tensor and leaves the dict's tensor as it was.")
+        change = after - before[name]
+        if close(change, lr * grads[name], rtol=1e-6, atol=1e-15):
+            raise Wrong(f"w['{name}'] moved UP the gradient (w + lr * grad): the update is "
+                        "w -= lr * w.grad, downhill.")
+        if close(change, -grads[name], rtol=1e-6, atol=1e-15):
+            raise Wrong(f"w['{name}'] moved by the whole gradient: multiply by the learning "
+                        "rate lr (w -= lr * w.grad).")
+        if not close(change, -lr * grads[name], rtol=1e-6, atol=1e-15):
+            raise Wrong(f"w['{name}'] changed, but not by -lr * grad. The update is "
+                        "w -= lr * w.grad.")
+    for name in NAMES:
+        grad = w[name].grad
+        if grad is not None and torch.any(grad != 0):
+            raise Wrong(f"w['{name}'].grad was not cleared. Gradients ACCUMULATE: the next "
+                        "backward() would add to them. Set `w.grad = None` (or `w.grad.zero_()`)"
+                        " after the update.")
+    return ("sgd_update is right: every weight stepped downhill in place, under "
+            "torch.no_grad(), and its gradient was cleared for the next step.")

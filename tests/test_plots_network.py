@@ -1,0 +1,68 @@
+"""The network drawing (notebooks 01 and 04): what a reader relies on."""
+
+from matplotlib.patches import Circle, FancyBboxPatch
+
+from course_utils.plots import draw_network, figure_png
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def all_text(fig):
+    return "\n".join(texts(fig))
+
+
+def test_network_has_title_label_and_the_three_sizes():
+    fig = draw_network()
+    (ax,) = fig.axes
+    assert "1000 inputs" in ax.get_title() and "100 hidden (ReLU)" in ax.get_title()
+    assert "10 outputs" in ax.get_title()
+    assert "left to right" in ax.get_xlabel()
+    text = all_text(fig)
+    assert "1000 features" in text and "100 units, ReLU" in text and "10 numbers" in text
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_arrow_groups_name_weight_and_bias_shapes_in_both_layouts():
+    text = all_text(draw_network())
+    assert "numpy  w1: (1000, 100)" in text and "nn.Linear weight: (100, 1000)" in text
+    assert "b1: (100,)" in text
+    assert "numpy  w2: (100, 10)" in text and "nn.Linear weight: (10, 100)" in text
+    assert "b2: (10,)" in text
+
+
+def test_a_few_nodes_and_an_ellipsis_per_column():
+    fig = draw_network()
+    (ax,) = fig.axes
+    nodes = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(nodes) == 5 + 5 + 4  # 4 + last, 4 + last, 3 + last
+    assert texts(fig).count("⋮") == 3
+    assert "$x_{1000}$" in texts(fig) and "$h_{100}$" in texts(fig)
+    assert r"$\hat{y}_{10}$" in texts(fig)
+
+
+def test_without_modules_there_are_no_module_boxes():
+    fig = draw_network(show_modules=False)
+    assert not any(isinstance(p, FancyBboxPatch) for p in fig.axes[0].patches)
+    assert "Linear(1000, 100)" not in all_text(fig)
+
+
+def test_modules_view_shows_three_steps_and_an_input_that_computes_nothing():
+    fig = draw_network(show_modules=True)
+    (ax,) = fig.axes
+    assert "three modules" in ax.get_title()
+    text = all_text(fig)
+    for module in ("Linear(1000, 100)", "ReLU()", "Linear(100, 10)"):
+        assert module in text
+    for index in range(3):
+        assert f"model[{index}]" in text
+    assert "computes nothing" in text
+    assert "no weights" in text  # ReLU holds no parameters
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    assert len(boxes) == 3
+    # the modules sit in order, left to right, between the node columns
+    lefts = [box.get_x() for box in boxes]
+    assert lefts == sorted(lefts)
+    # the hidden layer is split into h and h_relu: one more column of nodes
+    assert len([p for p in ax.patches if isinstance(p, Circle)]) == 5 + 5 + 5 + 4
