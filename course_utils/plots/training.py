@@ -1,7 +1,9 @@
 """Pictures for notebook 06 (the training loop): loss curves side by side, gradient norms.
 
 Both functions take plain sequences of numbers (one per training step), so a notebook
-can hand them the lists its own loop collected:
+can hand them the lists its own loop collected. They draw each curve the way `plot_losses`
+(losses.py) does, inf/NaN marked as divergence, but give every curve its own line style,
+so two curves that coincide (the point of notebook 06's comparisons) both stay visible:
 
     >>> fig = plot_loss_comparison({"sum, lr=1e-4": losses}, title="The running example")
     >>> show_figure(fig)
@@ -11,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from .losses import _draw_curve as draw_loss_curve
 
 # Overlapping curves stay visible: each later curve is drawn thinner and dashed on top.
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -65,12 +68,10 @@ def plot_loss_and_gradient_norm(
 
 
 def _draw_curves(ax: Axes, curves: Mapping[str, Sequence[float]]) -> None:
-    """Draw each labelled curve against its step numbers, log y axis, legend."""
+    """Draw each labelled curve against its step numbers (as `plot_losses` does), log y, legend."""
     for index, (label, values) in enumerate(curves.items()):
-        values = np.asarray(values, dtype=float)
-        style = LINE_STYLES[index % len(LINE_STYLES)]
-        width = LINE_WIDTHS[index % len(LINE_WIDTHS)]
-        ax.plot(np.arange(len(values)), values, style, linewidth=width, label=label)
+        draw_loss_curve(ax, values, label, linestyle=LINE_STYLES[index % len(LINE_STYLES)],
+                        lw=LINE_WIDTHS[index % len(LINE_WIDTHS)])
     ax.set_yscale("log")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()
