@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pytest
@@ -25,14 +26,46 @@ def not_strict(monkeypatch):
 
 # ---- training_step: a right one, and each planted mistake ------------------------------------
 
-def right_step(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for param in model.parameters():
-            param -= lr * param.grad
-    return loss.item()
+def subtract(param, lr):
+    param -= lr * param.grad
+
+
+def add(param, lr):  # the wrong sign
+    param += lr * param.grad
+
+
+def lr_squared(param, lr):  # the learning rate applied twice
+    param.grad *= lr
+    param -= lr * param.grad
+
+
+def rebind(param, lr):  # makes a new tensor; the model keeps the old one
+    param = param - lr * param.grad  # noqa: F841 (the planted mistake)
+
+
+def planted(update=subtract, clear=True, backward=True, no_grad=True, layers=None):
+    """A training step written like the notebook's, with one part changed (or left out)."""
+    def step(model, x, y, loss_fn, lr):
+        loss = loss_fn(model(x), y)
+        if clear:
+            model.zero_grad()
+        if backward:
+            loss.backward()
+        with torch.no_grad() if no_grad else contextlib.nullcontext():
+            for param in (layers(model) if layers else model).parameters():
+                update(param, lr)
+        return loss.item()
+    return step
+
+
+right_step = planted()
+no_zero_grad = planted(clear=False)
+no_no_grad = planted(no_grad=False)
+wrong_sign = planted(update=add)
+lr_twice = planted(update=lr_squared)
+rebinds_name = planted(update=rebind)
+forgot_backward = planted(backward=False)
+first_layer_only = planted(layers=lambda model: model[0])
 
 
 def optimizer_step(model, x, y, loss_fn, lr):
@@ -58,65 +91,11 @@ def stub(model, x, y, loss_fn, lr):
     raise NotImplementedError()
 
 
-def no_zero_grad(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    loss.backward()
-    with torch.no_grad():
-        for param in model.parameters():
-            param -= lr * param.grad
-    return loss.item()
-
-
-def no_no_grad(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    for param in model.parameters():
-        param -= lr * param.grad
-    return loss.item()
-
-
-def wrong_sign(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for param in model.parameters():
-            param += lr * param.grad
-    return loss.item()
-
-
-def lr_twice(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for param in model.parameters():
-            param.grad *= lr
-            param -= lr * param.grad
-    return loss.item()
-
-
-def update_twice(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
+def update_twice(model, x, y, loss_fn, lr):  # by hand AND with an optimizer
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    with torch.no_grad():
-        for param in model.parameters():
-            param -= lr * param.grad
+    loss = planted()(model, x, y, loss_fn, lr)
     optimizer.step()
-    return loss.item()
-
-
-def rebinds_name(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for param in model.parameters():
-            param = param - lr * param.grad  # noqa: PLW2901 (the planted mistake)
-    return loss.item()
+    return loss
 
 
 def zero_grad_after_backward(model, x, y, loss_fn, lr):
@@ -129,32 +108,10 @@ def zero_grad_after_backward(model, x, y, loss_fn, lr):
     return loss.item()
 
 
-def forgot_backward(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    with torch.no_grad():
-        for param in model.parameters():
-            param -= lr * param.grad
-    return loss.item()
-
-
 def loss_inside_no_grad(model, x, y, loss_fn, lr):
     with torch.no_grad():
         loss = loss_fn(model(x), y)
-        model.zero_grad()
         loss.backward()
-        for param in model.parameters():
-            param -= lr * param.grad
-    return loss.item()
-
-
-def first_layer_only(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    model.zero_grad()
-    loss.backward()
-    with torch.no_grad():
-        for param in model[0].parameters():
-            param -= lr * param.grad
     return loss.item()
 
 
