@@ -64,6 +64,13 @@ class PlainList(RightMLP):
         self.layers = [nn.Linear(a, b) for a, b in pairs(sizes)]
 
 
+class PlainDict(RightMLP):
+    def __init__(self, sizes):
+        super().__init__(sizes)
+        del self.layers
+        self.layers = {str(i): nn.Linear(a, b) for i, (a, b) in enumerate(pairs(sizes))}
+
+
 class NoSuper(RightMLP):
     def __init__(self, sizes):
         self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in pairs(sizes)])
@@ -149,6 +156,7 @@ def test_unfinished_stubs_are_not_done(answer):
     (NotAModule, "subclasses nn.Module"),
     ("MLP", "subclasses nn.Module"),
     (PlainList, "plain Python list"),
+    (PlainDict, "nn.ModuleDict"),
     (NoSuper, "super().__init__()"),
     (NoSuperPlainList, "super().__init__()"),
     (Swapped, "nn.Linear takes (in_features, out_features)"),

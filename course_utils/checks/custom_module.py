@@ -79,11 +79,12 @@ def _registered_linears(model: nn.Module, sizes: list[int]) -> list[nn.Linear]:
         if name.startswith("_"):  # nn.Module's own registries (_modules, _parameters, ...)
             continue
         if isinstance(value, (list, tuple, dict)) and _holds_modules(value):
+            fix = "nn.ModuleDict({...})" if isinstance(value, dict) else "nn.ModuleList([...])"
             raise Wrong(
                 f"self.{name} is a plain Python {type(value).__name__} of layers: nn.Module does "
                 f"not look inside it, so parameters() finds {count_parameters(model):,} of "
                 f"{linear_parameter_count(sizes):,} parameters and training would never update "
-                f"them. Use self.{name} = nn.ModuleList([...]).")
+                f"them. Use self.{name} = {fix}.")
     linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
     expected_count = len(sizes) - 1
     if len(linears) != expected_count:
