@@ -67,7 +67,7 @@ def open_notebook(request, lab_server, chromium):
     def open_(name: str) -> NotebookInLab:
         if not (lab_server.root / name).exists():
             pytest.fail(f"{name} is not in notebooks/")
-        context = chromium.browser.new_context(viewport={"width": 1280, "height": 900})
+        context = chromium.browser.new_context(viewport={"width": 1280, "height": 1000})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
