@@ -26,8 +26,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from .. import problem
 
-NODE_RADIUS = 0.085
-SLOT = 0.21  # vertical distance between two drawn nodes
+NODE_RADIUS = 0.1
+SLOT = 0.24  # vertical distance between two drawn nodes
 GAP = 2.0  # horizontal distance between two columns joined by weights
 RELU_GAP = 1.3  # between h and h_relu in the modules view
 FIRST_COLOUR, SECOND_COLOUR = "#1f77b4", "#d95f02"  # the two weight groups
@@ -51,7 +51,9 @@ def _draw_column(ax: Axes, x: float, slots: list[tuple[str | None, float]],
             ax.text(x, y, "⋮", ha="center", va="center", fontsize=18)
             continue
         ax.add_patch(Circle((x, y), NODE_RADIUS, facecolor=face, edgecolor=edge, lw=1.5, zorder=3))
-        ax.text(x, y, label, ha="center", va="center", fontsize=7.5, zorder=4)
+        digits = sum(character.isdigit() for character in label)
+        ax.text(x, y, label, ha="center", va="center", fontsize=7.5 if digits < 4 else 6,
+                zorder=4)
         ys.append(y)
     return ys
 
