@@ -201,3 +201,21 @@ def test_lr_1e4_with_sum_follows_lr_0064_with_mean():
         losses[reduction] = np.array(trace)
     assert np.allclose(losses["sum"], losses["mean"], rtol=1e-10), \
         fact("lr=1e-4 (sum) and lr=0.064 (mean) give the same trajectory", "06", "07")
+
+
+def test_optim_sgd_is_the_manual_update():
+    x, y = (torch.tensor(a, dtype=torch.float32) for a in problem.make_data())
+    manual, with_sgd = problem.build_model(), problem.build_model()
+    optimiser = torch.optim.SGD(with_sgd.parameters(), lr=1e-4)
+    loss_fn = nn.MSELoss(reduction="sum")
+    for _ in range(5):
+        manual.zero_grad()
+        loss_fn(manual(x), y).backward()
+        with torch.no_grad():
+            for parameter in manual.parameters():
+                parameter.add_(parameter.grad, alpha=-1e-4)
+        optimiser.zero_grad()
+        loss_fn(with_sgd(x), y).backward()
+        optimiser.step()
+    for a, b in zip(manual.parameters(), with_sgd.parameters(), strict=True):
+        assert torch.equal(a, b), fact("optim.SGD(lr) is p.add_(p.grad, alpha=-lr)", "06")
