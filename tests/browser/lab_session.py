@@ -53,6 +53,9 @@ def install_hint(path: str = CHROMIUM) -> str:
             "Google Chrome' (macOS). Playwright's own browser download is not needed.")
 
 
+INSTALL_HINT = install_hint()  # tests/site uses it too
+
+
 SERVER_START_S = 60
 KERNEL_IDLE_S = 60
 RUN_ALL_S = 90  # notebook 07 (sweep, curvature) runs in ~20 s idle, ~60 s on a busy 2-core box
