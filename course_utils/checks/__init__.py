@@ -7,6 +7,7 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 from . import (
     autograd,
     custom_module,
+    learning_rate,
     linear,
     numpy_network,
     sequential,
@@ -29,6 +30,7 @@ from .core import (
     expect_array,
 )
 from .custom_module import *
+from .learning_rate import *
 from .linear import *
 from .numpy_network import *
 from .sequential import *
@@ -46,4 +48,5 @@ __all__ += numpy_network.__all__ + tensors.__all__ + autograd.__all__  # 01, 02,
 __all__ += linear.__all__  # 04
 __all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06
+__all__ += learning_rate.__all__  # 07
 __all__ += custom_module.__all__  # 08
