@@ -43,7 +43,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from . import problem
-from .plots.curves import ZONE_COLOURS, draw_zones
+from .plots.curves import ZONE_COLOURS, draw_zones, use_plain_log_labels
 from .sweep import Zones, find_zones
 from .training import DIVERGENCE_FACTOR, History, train
 
@@ -146,6 +146,8 @@ class LearningRateExplorer:
         self.pin_lines: list[Artist] = []
         self.zone_ax.set(xscale="log", xlim=(1e-7, 10), ylim=(0, 1), yticks=[],
                          xlabel="learning rate (log scale)")
+        use_plain_log_labels(self.loss_ax.yaxis)
+        use_plain_log_labels(self.zone_ax.xaxis)
         self.marker = self.zone_ax.axvline(problem.LEARNING_RATE, color="#1565c0", lw=2.5)
         self.zone_artists: list[Artist] = []
         self.zones_shown: str | None = None

@@ -19,11 +19,37 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..sweep import Sweep, Zones
 
 ZONE_COLOURS = {"monotone": "#2e7d32", "catapult": "#ef6c00", "divergence": "#c62828"}
 LEARNING_RATE_RANGE = (1e-7, 10.0)  # the explorer's slider
+
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten_label(value: float, position: int | None = None) -> str:
+    """"10⁻⁵" for 1e-5, as plain text (no LaTeX-style mathtext: much faster to draw).
+
+    Used for log-scale axes that are redrawn often (the explorer); "" between powers of ten.
+    """
+    if value <= 0:
+        return ""
+    exponent = np.log10(value)
+    if abs(exponent - round(exponent)) > 1e-9:
+        return ""
+    return "10" + str(int(round(exponent))).translate(SUPERSCRIPTS)
+
+
+def use_plain_log_labels(axis) -> None:
+    """Label a log-scale `axis` (ax.xaxis or ax.yaxis) 10⁻⁵, 10⁰, ... in plain text, no minor ticks.
+
+    Both choices make a redraw several times faster (tick labels dominate the drawing time).
+    """
+    axis.set_major_formatter(FuncFormatter(power_of_ten_label))
+    axis.set_minor_locator(NullLocator())
 
 
 def draw_zones(ax: Axes, zones: Zones, names_on_axis: bool = True, label_height: float = 0.92
