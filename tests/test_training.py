@@ -149,14 +149,14 @@ def test_power_iteration_finds_the_top_eigenvalue_of_a_known_quadratic():
     matrix = rotation @ torch.diag(eigenvalues) @ rotation.T
     w = torch.zeros(6, dtype=torch.float64, requires_grad=True)
     found = top_hessian_eigenvalue(lambda: 0.5 * w @ matrix @ w, [w])
-    assert found == pytest.approx(7.0, rel=1e-6)
+    assert found == pytest.approx(7.0, rel=1e-5)
 
 
 def test_power_iteration_works_on_several_parameter_tensors():
     a = torch.ones(2, dtype=torch.float64, requires_grad=True)
     b = torch.ones(3, dtype=torch.float64, requires_grad=True)
     found = top_hessian_eigenvalue(lambda: (a ** 2).sum() + 4.5 * (b ** 2).sum(), [a, b])
-    assert found == pytest.approx(9.0, rel=1e-6)  # the Hessian of 4.5 b^2 is 9
+    assert found == pytest.approx(9.0, rel=1e-5)  # the Hessian of 4.5 b^2 is 9
 
 
 def test_sharpness_at_the_initial_weights_is_about_1500(lambda_init):
