@@ -9,7 +9,7 @@ from importlib import metadata
 
 import torch
 
-from .threads import chosen_thread_count
+from .threads import blas_thread_counts, chosen_thread_count
 
 
 def _version(package: str) -> str:
@@ -37,6 +37,8 @@ def environment_report() -> dict[str, str]:
         "CPU cores": str(os.cpu_count()),
         "CPU threads": (f"torch uses {torch.get_num_threads()} "
                         f"(chosen: {threads}, because {reason})"),
+        "numpy BLAS threads": ", ".join(f"{name}: {count}"
+                                        for name, count in blas_thread_counts().items()) or "none",
     }
 
 

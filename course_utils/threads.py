@@ -9,7 +9,10 @@ is idle and wins a lot when it is not. The rule:
 
     COURSE_THREADS=<n> in the environment, if set;  otherwise 1 thread.
 
-`import course_utils` applies the rule, so every notebook gets it without asking.
+`import course_utils` applies the rule, so every notebook gets it without asking. It sets
+torch's threads and numpy's BLAS threads (OpenBLAS, via threadpoolctl): notebook 01 is all
+numpy, and numpy's default of one BLAS thread per core collapses under load the same way
+(we measured run_numpy 0.3 s with one thread, 44-58 s with two on a busy machine).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 
 import torch
+from threadpoolctl import threadpool_limits
 
 DEFAULT_THREADS = 1
 
@@ -41,8 +45,17 @@ def chosen_thread_count() -> tuple[int, str]:
 
 
 def apply_thread_rule() -> int:
-    """Set torch's intra-op thread count by the course's rule; returns the count."""
+    """Set torch's and numpy's (BLAS) thread counts by the course's rule; returns the count."""
     count, _reason = chosen_thread_count()
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
+    threadpool_limits(limits=count, user_api="blas")
     return count
+
+
+def blas_thread_counts() -> dict[str, int]:
+    """Threads of each BLAS library numpy has loaded, e.g. {"openblas": 1}."""
+    from threadpoolctl import threadpool_info
+
+    return {info["internal_api"]: info["num_threads"] for info in threadpool_info()
+            if info["user_api"] == "blas"}

@@ -29,8 +29,9 @@ def test_apply_sets_torch(monkeypatch):
 
 def test_importing_the_course_applies_the_rule_and_starts_no_gui():
     code = ("import sys, torch, course_utils; print(torch.get_num_threads(), "
+            "sum(course_utils.threads.blas_thread_counts().values()), "
             "'matplotlib' in sys.modules, 'ipywidgets' in sys.modules)")
     env = {"PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          check=True).stdout.split()
-    assert out == ["1", "False", "False"]
+    assert out == ["1", "1", "False", "False"]  # torch 1, numpy's OpenBLAS 1, no GUI
