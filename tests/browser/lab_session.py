@@ -365,7 +365,8 @@ class NotebookInLab:
         assert showing_it.count() == 1, (
             f"{self.name}: expected one code cell containing {containing!r} whose output shows "
             f"{showing!r}; {cells.count()} contain it, {showing_it.count()} of them show it. "
-            f"Widget classes shown there: {self._widget_classes(cells)}")
+            f"Widget classes shown there: {self._widget_classes(cells)}. "
+            f"Widgets shown as text (no widget front end?): {self.text_reprs_of_widgets()}")
         return showing_it.first
 
     def _widget_classes(self, cells) -> list[str]:
