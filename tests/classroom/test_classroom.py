@@ -8,7 +8,7 @@ serve it. Then:
 1. every student logs in and clicks the link: their server starts and the course is cloned;
 2. all 8 run the training notebook (06, or 00 before 06 exists) at the same moment in their
    own kernels, and save it; every run must finish without an error (times are reported);
-3. half of them edit an exercise, one renames a notebook to get a fresh copy later;
+3. half of them answer an exercise in that notebook, one renames it to get a fresh copy;
 4. "upstream" adds a cell and a new notebook and edits that same exercise line;
 5. everyone clicks the link again: each student's answer survived (upstream's edit of that line
    is dropped silently, as TEACHERS.md warns), the others got it, everyone got the new cell and
@@ -42,7 +42,7 @@ pytestmark = pytest.mark.classroom
 STUDENTS = 8
 EDITORS = 4  # students 1-4 edit an exercise before the second pull
 FOLDER = "tensors-to-nn"
-EXERCISE_NOTEBOOK = "notebooks/00_start_here.ipynb"
+FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"  # the one the link opens
 NEW_NOTEBOOK = "notebooks/99_added_during_class.ipynb"
 NEW_CELL = "## Added by the teacher during class"
 UPSTREAM_MARK = "  # corrected by the teacher"
@@ -75,7 +75,7 @@ def answer_line(notebook: dict) -> tuple[int, int, str]:
         for number, line in enumerate(lines):
             if "### BEGIN SOLUTION" in line:
                 return index, number + 1, lines[number + 1]
-    raise AssertionError("no exercise (### BEGIN SOLUTION) in " + EXERCISE_NOTEBOOK)
+    raise AssertionError("no exercise (### BEGIN SOLUTION) in the notebook")
 
 
 def replace_line(notebook: dict, cell: int, line: int, text: str) -> None:
@@ -88,9 +88,9 @@ def student_answer(name: str, original: str) -> str:
     return original.rstrip("\n") + f"  # my answer ({name})\n"
 
 
-def push_upstream_changes(upstream: Path) -> None:
+def push_upstream_changes(upstream: Path, exercise_notebook: str) -> None:
     """The teacher, mid-course: a new cell, an edited exercise line, a new notebook."""
-    path = upstream / EXERCISE_NOTEBOOK
+    path = upstream / exercise_notebook
     notebook = nbformat.read(path, as_version=4)
     cell, line, original = answer_line(notebook)
     replace_line(notebook, cell, line, original.rstrip("\n") + UPSTREAM_MARK + "\n")
@@ -101,7 +101,7 @@ def push_upstream_changes(upstream: Path) -> None:
         nbformat.v4.new_markdown_cell("# 99 · Added during class"),
         nbformat.v4.new_code_cell("print('a notebook added after the first pull')")])
     nbformat.write(extra, upstream / NEW_NOTEBOOK)
-    git("add", EXERCISE_NOTEBOOK, NEW_NOTEBOOK, cwd=upstream)
+    git("add", exercise_notebook, NEW_NOTEBOOK, cwd=upstream)
     git("commit", "-q", "-m", "Add a cell and a notebook during class", cwd=upstream)
     git("push", "-q", "origin", "HEAD", cwd=upstream)
 
@@ -109,7 +109,7 @@ def push_upstream_changes(upstream: Path) -> None:
 def training_notebook(clone: Path) -> str:
     """Notebook 06 (the training loop) if the course has it yet, else 00."""
     found = sorted(clone.glob("notebooks/06_*.ipynb"))
-    return f"notebooks/{found[0].name}" if found else EXERCISE_NOTEBOOK
+    return f"notebooks/{found[0].name}" if found else FIRST_NOTEBOOK
 
 
 @pytest.mark.timeout(600)
@@ -122,9 +122,10 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
     git("clone", "-q", str(bare), str(folder / "upstream"))
     repo_url = bare.as_uri()
     link = nbgitpuller_link(hub_url="", repo=repo_url, branch=branch, targetpath=FOLDER,
-                            notebook=EXERCISE_NOTEBOOK)
-    run_path = f"{FOLDER}/{training_notebook(folder / 'upstream')}"
-    exercise_path = f"{FOLDER}/{EXERCISE_NOTEBOOK}"
+                            notebook=FIRST_NOTEBOOK)
+    # Students run, save, then answer an exercise in the same notebook: the hardest merge.
+    exercise_notebook = training_notebook(folder / "upstream")
+    run_path = exercise_path = f"{FOLDER}/{exercise_notebook}"
     names = [f"student-{n}" for n in range(1, STUDENTS + 1)]
 
     hub = Hub(folder)
@@ -146,7 +147,7 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
         with ThreadPoolExecutor(STUDENTS) as pool:
             list(pool.map(first_click, students))
         for student in students:
-            assert (student.home / exercise_path).is_file(), f"{student.name} has no course"
+            assert (student.home / FOLDER / FIRST_NOTEBOOK).is_file(), f"{student.name}: no course"
 
         # 2. Everyone runs the training notebook at the same moment, each in their own kernel.
         kernels = {}
@@ -207,7 +208,7 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
                                       json={"path": renamed}).raise_for_status()
 
         # 4. The teacher pushes a new cell, a new notebook and an edit of the exercise line.
-        push_upstream_changes(folder / "upstream")
+        push_upstream_changes(folder / "upstream", exercise_notebook)
 
         # 5. Everyone clicks the link again.
         def second_click(student: Student) -> None:
@@ -223,7 +224,7 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
             assert (course / NEW_NOTEBOOK).is_file(), f"{student.name}: the new notebook is missing"
             for path in sorted(course.glob("notebooks/*.ipynb")):
                 nbformat.validate(nbformat.read(path, as_version=4))  # raises if the merge broke it
-            notebook = json.loads((course / EXERCISE_NOTEBOOK).read_text())
+            notebook = json.loads((course / exercise_notebook).read_text())
             text = json.dumps(notebook)
             assert json.dumps(NEW_CELL)[1:-1] in text, f"{student.name}: the new cell is missing"
             _cell, _line, line = answer_line(notebook)
@@ -236,10 +237,12 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(
         renamed_copy = fresh_copy_student.home / renamed
         assert renamed_copy.is_file(), "the renamed copy should be kept"
         assert NEW_CELL not in renamed_copy.read_text(), "the renamed copy should be untouched"
-        if run_path == exercise_path:  # the student ran and saved it before renaming
-            fresh = nbformat.read(fresh_copy_student.home / exercise_path, as_version=4)
-            assert all(not c.get("outputs") for c in fresh.cells if c.cell_type == "code"), (
-                "the fresh copy should be upstream's notebook, without the student's outputs")
+        kept = nbformat.read(renamed_copy, as_version=4)
+        assert any(c.get("outputs") for c in kept.cells if c.cell_type == "code"), (
+            "the renamed copy should keep the student's outputs")
+        fresh = nbformat.read(fresh_copy_student.home / exercise_path, as_version=4)
+        assert all(not c.get("outputs") for c in fresh.cells if c.cell_type == "code"), (
+            "the fresh copy should be upstream's notebook, without the student's outputs")
         report.append(f"nbgitpuller: {EDITORS} answers kept (upstream's edit of those lines "
                       "dropped), the others got it; new cell and notebook reached all 8")
     finally:
