@@ -123,8 +123,10 @@ class LearningRateExplorer:
         self.update()
 
     def readout_text(self) -> str:
-        """The readout as plain text (its HTML tags removed)."""
-        return " ".join(re.sub("<[^>]+>", " ", html.unescape(self.readout.value)).split())
+        """The readout as plain text: its HTML tags removed, one line per line shown."""
+        text = re.sub(r"<br>|</div>", "\n", self.readout.value)
+        lines = (" ".join(line.split()) for line in re.sub("<[^>]+>", " ", text).splitlines())
+        return html.unescape("\n".join(line for line in lines if line))
 
     def show(self) -> None:
         display(self.widget)
@@ -221,9 +223,9 @@ def _verdict_colour(run: History) -> str:
 def readout_html(run: History, zones: Zones, pinned: int) -> str:
     """The readout under the sliders: what the run did, in words, and the pin count.
 
-    Example (as text): "lr = 0.002, sum · final loss 9.7e-06 · rose, then recovered: the loss
-    climbed at step 3 (peak 1.05e+03 at step 4) and came back down · sweep zone: catapult
-    · pinned: 0"
+    Example (as text): "final loss 9.67e-06 · rose, then recovered: the loss jumped to 840 at
+    step 3, then came back down" and, on a second line, "lr = 0.002, sum, 500 steps · sweep zone:
+    catapult · pinned: 0".
     """
     setting = f"lr = {run.learning_rate:.3g}, {run.reduction}, {run.steps} steps"
     zone = f"sweep zone: {zones.zone_of(run.learning_rate)}"
@@ -238,9 +240,10 @@ def readout_html(run: History, zones: Zones, pinned: int) -> str:
     words = f"final loss {run.final_loss:.3g}"
     if run.rose_at is not None:
         peak = int(np.argmax(run.losses[run.rose_at:])) + run.rose_at
-        story = (f"the loss climbed at step {run.rose_at} (peak {run.losses[peak]:.3g} at step "
-                 f"{peak})")
-        words += (f" · rose, then recovered: {story} and came back down" if run.recovered
+        story = (f"the loss jumped to {run.losses[peak]:.3g} at step {peak}" if peak == run.rose_at
+                 else f"the loss went up at step {run.rose_at}, peaking at "
+                      f"{run.losses[peak]:.3g} at step {peak}")
+        words += (f" · rose, then recovered: {story}, then came back down" if run.recovered
                   else f" · rose, not recovered yet: {story}; try more steps")
     else:
         words += " · descended at every step"

@@ -101,7 +101,8 @@ def plot_sweep(result: Sweep, zones: Mapping[str, Zones],
         top = np.nanmax(finals) * 30
         ax.plot(result.learning_rates[~stable], np.full((~stable).sum(), top), "x",
                 color=ZONE_COLOURS["divergence"], ms=8, mew=2, label="diverged")
-        ax.set(xscale="log", yscale="log", xlim=LEARNING_RATE_RANGE,
+        ax.set(xscale="log", yscale="log", xlim=(LEARNING_RATE_RANGE[0] / 1.6,
+                                                  LEARNING_RATE_RANGE[1] * 1.6),
                ylabel="loss after the last step (log)",
                title=f"reduction='{reduction}': diverges from {zones[reduction].diverges_from:.3g}")
         ax.legend(loc="lower left", fontsize=8, ncols=2)
