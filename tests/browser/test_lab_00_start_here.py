@@ -24,7 +24,7 @@ def test_start_here_slider_renders_and_moves_the_label(open_notebook):
     cell.scroll_into_view_if_needed()  # as a learner would; the screenshot shows it
     slider = cell.locator(".widget-slider")
     assert slider.count() == 1, "the slider did not render as a widget"
-    assert cell.locator("label.widget-label", has_text="n").count() == 1
+    expect(cell.locator("label.widget-label")).to_have_text("n")  # the slider's description
     label = cell.locator("div.widget-label")
     readout = cell.locator(".widget-readout")
 
