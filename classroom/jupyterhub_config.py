@@ -99,7 +99,8 @@ if os.geteuid() == 0:
 
 def _runtime_dir(spawner) -> str:
     """Kernel connection files and sockets: short, inside the student's own home."""
-    return os.path.join(spawner.home_dir, ".jupyter-run")
+    home = getattr(spawner, "home_dir", "") or os.path.expanduser(f"~{spawner.user.name}")
+    return os.path.join(home, ".jupyter-run")
 
 
 c.Spawner.environment = {
