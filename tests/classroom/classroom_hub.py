@@ -51,6 +51,8 @@ def missing_pieces() -> list[str]:
             missing.append(f"{ENV_BIN / program} (pip install -e '.[classroom]')")
     if shutil.which("git") is None:
         missing.append("git (nbgitpuller runs it)")
+    if not (REPO / ".git").exists():
+        missing.append(f"a git clone of the course at {REPO} (the test serves it to students)")
     if sys.platform != "linux":
         missing.append("Linux (the test reads process memory and kills processes by PID)")
     return missing
