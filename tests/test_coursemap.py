@@ -32,6 +32,7 @@ def test_the_real_course_map_lists_every_notebook_with_goals():
 
 def test_readme_course_map_is_up_to_date(tmp_path):
     from course_utils.coursemap import update_readme
+
     from notebook_runner import REPO
 
     copy = tmp_path / "README.md"
