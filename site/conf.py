@@ -7,6 +7,7 @@ or when a page is opened: the JavaScript comes from site/vendor.toml's pinned pa
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -96,9 +97,11 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
 
 def setup(app):
     app.connect("doctree-resolved", add_widget_notes)
-    # The widget manager's CSS loads its icon font from "the folder of its AMD module",
-    # which require.js derives from the module's name unless told where that name lives.
-    # (A global `require` defined before require.js loads is read as its configuration.)
-    app.add_js_file(None, priority=100,
-                    body='var require = {paths: {"@jupyter-widgets/html-manager/dist": '
-                         '"_static/vendor/html-manager/dist"}};')
+    # The widget manager's bundles load their icon font from "the folder of their AMD
+    # module", which require.js derives from the module's name (@jupyter-widgets/controls,
+    # @jupyter-widgets/html-manager/dist/libembed-amd, ...) unless told where names live:
+    # both prefixes point at the folder holding the fonts. (A global `require` defined
+    # before require.js loads is read as its configuration.)
+    fonts = "_static/vendor/html-manager/dist"
+    paths = {"@jupyter-widgets/html-manager/dist": fonts, "@jupyter-widgets": fonts}
+    app.add_js_file(None, priority=100, body=f"var require = {{paths: {json.dumps(paths)}}};")

@@ -223,13 +223,15 @@ def test_each_page_in_chromium_offline(built_site, open_page, screenshot, name):
     assert not remote, f"{name}: the page asked the internet for {remote} {where}"
     assert not failures, f"{name}: {failures} {where}"
     models = widget_models(built_site / f"{name}.html")
-    if any(m["model_name"] == "IntSliderModel" for m in models):
-        assert page.locator(".widget-slider").count() > 0, f"no slider drawn {where}"
+    sliders = [m for m in models if m["model_name"].endswith("SliderModel")]
+    if sliders:
         readouts = page.locator(".widget-slider .widget-readout").all_inner_texts()
-        values = [str(m["state"]["value"]) for m in models
-                  if m["model_name"] == "IntSliderModel"]
-        assert set(readouts) <= set(values), (
-            f"{name}: sliders read {readouts}, their saved values are {values} {where}")
+        assert len(readouts) >= len(sliders) and all(readouts), (
+            f"{name}: {len(sliders)} sliders saved, readouts drawn: {readouts} {where}")
+        int_values = {str(m["state"]["value"]) for m in sliders
+                      if m["model_name"] == "IntSliderModel"}
+        assert int_values <= set(readouts), (
+            f"{name}: sliders read {readouts}, saved values include {int_values} {where}")
     for model in models:
         if model["model_name"] == "LabelModel" and model["state"].get("value"):
             assert page.get_by_text(model["state"]["value"]).count() > 0, (
