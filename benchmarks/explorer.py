@@ -94,7 +94,7 @@ def measure(repeats: int) -> dict[str, float | int | str]:
     figures: dict[str, float | int | str] = {
         "plain_training_s": median_seconds(seed_loop, repeats),
         "train_s": median_seconds(train, repeats),
-        "sweep_s": median_seconds(lambda: sweep(cache=False), max(1, repeats // 2)),
+        "sweep_s": median_seconds(lambda: sweep(EXPLORER_GRID, cache=False), max(1, repeats // 2)),
         "loop_s": median_seconds(separate_runs, max(1, repeats // 2)),
         "sweep_points": 2 * len(EXPLORER_GRID),
     }
