@@ -51,7 +51,7 @@ NOISE_FLOOR = 1e-7
 (float32 keeps about 7 digits) makes the loss jitter up and down without meaning."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
 class History:
     """What one training run did.
 

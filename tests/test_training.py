@@ -200,3 +200,9 @@ def test_above_two_over_lambda_the_loss_rises_early_and_the_curvature_falls(lamb
     assert history.rose_at <= 4 and history.recovered
     assert sharpness(model) < lambda_init          # measured: 1,507 -> ~990
     assert sharpness(model) < 1.05 * 2 / lr        # it settled where lr is just stable
+
+
+def test_histories_compare_by_identity_and_can_be_kept_in_sets():
+    first, again = train(1e-4, steps=3), train(1e-4, steps=3)
+    assert first != again and first == first
+    assert len({first, again}) == 2
