@@ -243,7 +243,9 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def sphinx(cache: Path, deadline: float) -> None:
     """Run Sphinx (in its own process group) until done or `deadline`; retry one stall."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(SITE),
+    # -W: a warning (a link to a page that does not exist, a figure that cannot be read)
+    # fails the build; --keep-going lists them all first.
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-c", str(SITE),
                "-d", str(doctrees_dir(cache)),
                "-D", f"nb_execution_cache_path={cache / 'jupyter'}",
                str(STAGE), str(OUTPUT)]

@@ -246,6 +246,24 @@ def test_each_page_in_chromium_offline(built_site, open_page, screenshot, name):
         screenshot(widget, f"{name}-widget")
 
 
+def test_search_finds_pages_offline(built_site, open_page, screenshot):
+    """Sphinx's search runs in the page from its own index: no server, no network.
+
+    (From file:// the browser refuses the fetch of each hit's page for its snippet, so
+    only those local fetches may fail; served over http they succeed.)
+    """
+    word = "Sequential" if any("sequential" in p.name for p in PATHS) else "course"
+    page, remote, failures = open_page("search")
+    page.goto(page.url + f"?q={word}")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    hits = page.locator("#search-results li a").all_inner_texts()
+    screenshot(page, "search")
+    assert hits, f"searching {word!r} found nothing"
+    assert not remote, f"the search asked the internet for {remote}"
+    assert all(f.startswith(("missing: file:", "script error: Failed to fetch"))
+               for f in failures), failures
+
+
 def output_has_image(model: dict) -> bool:
     return model["model_name"] == "OutputModel" and any(
         "image/png" in output.get("data", {}) for output in model["state"].get("outputs", []))
