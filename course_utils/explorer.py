@@ -58,6 +58,8 @@ class LearningRateExplorer:
     learning_rate, reduction, steps: where the widgets start.
     The figure has two panels: the loss at every step (log scale), and a strip of learning
     rates with the three zones shaded, 2 / lambda_max dashed and a blue line at the current rate.
+    The first explorer of a process measures the zones (the sweep and its bisections, about
+    3 s); later ones, and a notebook that already ran `find_zones`, reuse them at once.
     """
 
     def __init__(self, learning_rate: float = problem.LEARNING_RATE, reduction: str = "sum",
