@@ -169,3 +169,15 @@ def test_the_figure_is_reused_not_rebuilt(explorer):
     assert explorer.loss_ax.get_yscale() == "log"
     assert explorer.loss_ax.get_xlabel() == "step"
     assert explorer.loss_ax.get_ylabel() == "loss (log scale)"
+
+
+def test_notebook_07_shows_the_explorer_in_a_cell_the_browser_test_can_find():
+    import nbformat
+
+    from notebook_runner import NOTEBOOKS
+
+    notebook = nbformat.read(NOTEBOOKS / "07_learning_rate_explorer.ipynb", as_version=4)
+    cells = [c for c in notebook.cells if c.cell_type == "code"
+             and "LearningRateExplorer(" in c.source]
+    assert len(cells) == 1
+    assert cells[0].source.strip().splitlines()[-1] == "explorer"  # displayed as the last value
