@@ -83,9 +83,9 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
             cell = raw
         note = nodes.note()
         paragraph = nodes.paragraph()
-        paragraph += nodes.Text("The widget above is a still picture of where it was when this "
-                                "page was built: moving it needs a running Python kernel. "
-                                "Download ")
+        paragraph += nodes.Text("The widget above is a still picture of where the notebook's "
+                                "run left it (later cells may have moved it): moving it needs "
+                                "a running Python kernel. Download ")
         paragraph += nodes.reference("", f"{docname}.ipynb",
                                      refuri=f"notebooks/{docname}.ipynb")
         paragraph += nodes.Text(" and run it in JupyterLab (in a clone of the course: ")
