@@ -13,8 +13,9 @@ one thread unless COURSE_THREADS says otherwise):
                       figure is rendered (training + redraw)
     cached_update_s   explorer: the same for a value seen before (redraw only)
 
-Each figure is the median of several repeats. The machine is shared, so the script also
-prints the load average it saw; quote both.
+Each figure is the median of several repeats (the seed loop and `train` run turn about, so
+a burst of load hits both alike). The machine may be shared, so the script also prints the
+load average it saw; quote both.
 
     .venv/bin/python benchmarks/explorer.py            # readable
     .venv/bin/python benchmarks/explorer.py --json     # one JSON object
@@ -63,6 +64,18 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(first: Callable[[], object], second: Callable[[], object],
+                        repeats: int) -> tuple[float, float]:
+    """Median times of two actions run turn about, so a burst of load hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for action, kept in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            action()
+            kept.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def separate_runs() -> None:
     for reduction in ("sum", "mean"):
         for lr in EXPLORER_GRID:
@@ -91,9 +104,10 @@ def explorer_figures(repeats: int) -> dict[str, float]:
 
 def measure(repeats: int) -> dict[str, float | int | str]:
     seed_loop(steps=20)  # warm up torch
+    plain, trained = interleaved_medians(seed_loop, train, repeats)
     figures: dict[str, float | int | str] = {
-        "plain_training_s": median_seconds(seed_loop, repeats),
-        "train_s": median_seconds(train, repeats),
+        "plain_training_s": plain,
+        "train_s": trained,
         "sweep_s": median_seconds(lambda: sweep(EXPLORER_GRID, cache=False), max(1, repeats // 2)),
         "loop_s": median_seconds(separate_runs, max(1, repeats // 2)),
         "sweep_points": 2 * len(EXPLORER_GRID),
