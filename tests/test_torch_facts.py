@@ -2,6 +2,10 @@
 
 If a torch release changes one of them, this file fails with the fact's name and the
 notebooks that teach it: update those notebooks, then this file.
+
+The curvature facts of notebook 07 (lambda_max at the initial weights, 2/lambda_max, the
+catapult zone and the divergence point, and their 640x scaling under `mean`) are measured by
+course_utils.training and asserted in tests/test_training.py and tests/test_sweep.py.
 """
 
 from __future__ import annotations
