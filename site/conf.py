@@ -54,7 +54,6 @@ html_theme_options = {
     "home_page_in_toc": True,
 }
 html_static_path = [str(sitebuild.vendor())]
-html_extra_path = [str(sitebuild.DOWNLOADS)]     # notebooks/NN_name.ipynb, to download
 html_last_updated_fmt = None
 
 # ---- the vendored JavaScript (paths relative to _static/)
@@ -87,7 +86,7 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
                                 "run left it (later cells may have moved it): moving it needs "
                                 "a running Python kernel. Download ")
         paragraph += nodes.reference("", f"{docname}.ipynb",
-                                     refuri=f"notebooks/{docname}.ipynb")
+                                     refuri=f"_sources/{docname}.ipynb")
         paragraph += nodes.Text(" and run it in JupyterLab (in a clone of the course: ")
         paragraph += nodes.literal("", "make lab")
         paragraph += nodes.Text(").")

@@ -43,7 +43,6 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 BUILD = REPO / "build"
 OUTPUT = BUILD / "site"                  # the website: open build/site/index.html
 STAGE = BUILD / "site-src"               # what Sphinx reads
-DOWNLOADS = BUILD / "site-downloads"     # copied into the site: notebooks/NN_name.ipynb
 VENDOR = BUILD / "site-vendor"           # npm tarballs and the files taken from them
 VENDOR_STATIC = VENDOR / "static"        # copied into the site's _static/
 CACHES = BUILD / "site-cache"            # executed notebooks and Sphinx's doctrees
@@ -218,18 +217,16 @@ def index_page(paths: list[Path]) -> str:
 
 
 def stage() -> list[Path]:
-    """Write build/site-src/ (what Sphinx reads) and build/site-downloads/notebooks/."""
+    """Write build/site-src/, what Sphinx reads (it also offers these copies for download)."""
     paths = notebook_paths()
-    for folder in (STAGE, DOWNLOADS / "notebooks"):
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.ipynb"):
-            if old.name not in {path.name for path in paths}:
-                old.unlink()
+    STAGE.mkdir(parents=True, exist_ok=True)
+    for old in STAGE.glob("*.ipynb"):
+        if old.name not in {path.name for path in paths}:
+            old.unlink()
     for path in paths:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         _write_if_changed(STAGE / path.name,
                           json.dumps(site_notebook(notebook), indent=1, ensure_ascii=False))
-        _write_if_changed(DOWNLOADS / "notebooks" / path.name, path.read_text(encoding="utf-8"))
     _write_if_changed(STAGE / "index.md", index_page(paths))
     return paths
 

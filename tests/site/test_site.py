@@ -131,8 +131,8 @@ def test_each_solution_is_folded_and_each_widget_has_a_note(built_site, path):
     notes = html.count("moving it needs a running Python kernel")
     assert notes == views, f"{path.name}: {views} widgets but {notes} notes next to them"
     if views:
-        assert f'href="notebooks/{path.name}"' in html
-        assert (built_site / "notebooks" / path.name).is_file()
+        assert f'href="_sources/{path.name}"' in html
+        assert (built_site / "_sources" / path.name).is_file()
 
 
 def test_no_page_names_a_remote_script_stylesheet_or_font(built_site):
