@@ -63,13 +63,16 @@ def code_fingerprint() -> str:
     """A short hash of what the notebooks' outputs depend on besides their own code.
 
     jupyter-cache re-runs a notebook when its code cells change, but not when
-    `course_utils` (which draws every figure) or a pinned version changes. Keying the
-    cache folder by this hash makes such a change re-run every notebook.
+    `course_utils` (which draws every figure), a pinned version, or the course map
+    (notebook 00 prints it from the other notebooks' titles and goals) changes. Keying
+    the cache folder by this hash makes such a change re-run every notebook.
     """
     digest = hashlib.sha256()
     for path in sorted((REPO / "course_utils").rglob("*.py")) + [REPO / "pyproject.toml"]:
         digest.update(str(path.relative_to(REPO)).encode())
         digest.update(path.read_bytes())
+    coursemap = _course_map_module()
+    digest.update(coursemap.course_map_markdown(coursemap.read_course_map(NOTEBOOKS)).encode())
     return digest.hexdigest()[:12]
 
 
