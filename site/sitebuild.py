@@ -46,6 +46,8 @@ STAGE = BUILD / "site-src"               # what Sphinx reads
 VENDOR = BUILD / "site-vendor"           # npm tarballs and the files taken from them
 VENDOR_STATIC = VENDOR / "static"        # copied into the site's _static/
 CACHES = BUILD / "site-cache"            # executed notebooks and Sphinx's doctrees
+# (myst-nb also writes the figures it extracts to build/jupyter_execute/: the folder next to
+# the output is fixed by myst-nb, not configurable.)
 
 # The same limits as the test runner (tests/notebook_runner.py): a short per-cell timeout
 # keeps an nbclient stall (jupyter/nbclient#312) cheap, and one retry absorbs it.
