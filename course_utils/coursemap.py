@@ -56,7 +56,7 @@ def course_map_markdown(entries: list[NotebookEntry]) -> str:
     """The course map as markdown: a linked heading and the goals for each notebook."""
     parts = []
     for entry in entries:
-        parts.append(f"**{entry.number}. [{entry.title}]({entry.filename})**")
+        parts.append(f"**[{entry.title}]({entry.filename})**")
         parts.extend(f"  - {goal}" for goal in entry.you_will_learn)
         parts.append("")
     return "\n".join(parts)

@@ -8,7 +8,6 @@ printed at the end of the test report.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import sitebuild  # noqa: E402
 
-from lab_session import INSTALL_HINT, chromium_available, start_chromium  # noqa: E402
+from lab_session import require_chromium, start_chromium  # noqa: E402
 
 SCREENSHOTS = REPO / "build" / "site-screenshots"
 _taken_this_session: list[Path] = []
@@ -43,10 +42,7 @@ def built_site() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not chromium_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true, so the site's browser tests must run, but {INSTALL_HINT}")
-        pytest.skip(INSTALL_HINT)
+    require_chromium()  # skips with an install hint; fails instead when CI=true
     browser = start_chromium()
     try:
         yield browser
