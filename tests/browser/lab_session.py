@@ -53,7 +53,7 @@ def install_hint(path: str = CHROMIUM) -> str:
             "Google Chrome' (macOS). Playwright's own browser download is not needed.")
 
 
-INSTALL_HINT = install_hint()  # tests/site uses it too
+INSTALL_HINT = install_hint()
 
 
 SERVER_START_S = 60
