@@ -23,7 +23,7 @@ from lab_session import (  # noqa: E402
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_server(tmp_path_factory):
     require_chromium()
     base = tmp_path_factory.mktemp("jupyterlab")
@@ -36,7 +36,7 @@ def lab_server(tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     require_chromium()
     browser = start_chromium()

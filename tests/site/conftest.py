@@ -40,7 +40,7 @@ def built_site() -> Path:
     return sitebuild.OUTPUT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     require_chromium()  # skips with an install hint; fails instead when CI=true
     browser = start_chromium()
