@@ -1,5 +1,7 @@
-"""Fixtures of the browser tests: one JupyterLab and one headless Chromium for the session.
+"""Fixtures of the browser tests: one JupyterLab and one headless Chromium per test module.
 
+Module scope, not session: the site tests start a Playwright of their own, and two sync
+Playwright instances cannot share a thread, so these must be gone when the site tests start.
 Both are stopped by their own PIDs in a `finally`, whatever happens in the tests.
 Without Chromium the tests skip with an install hint, except on CI (CI=true), where a
 missing Chromium is a failure: CI must run them.
