@@ -26,9 +26,13 @@ def first_non_finite(losses: Sequence[float]) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
-def _draw_curve(ax: Axes, losses: Sequence[float], label: str, ceiling: float | None = None,
-                **style: object) -> None:
-    """One curve; a diverged run ends with an X at its last finite (or last shown) loss."""
+def draw_loss_curve(ax: Axes, losses: Sequence[float], label: str, ceiling: float | None = None,
+                    **style: object) -> None:
+    """Draw one loss curve on `ax`; a diverged run ends with an X at its last finite loss.
+
+    losses: one value per step. With `ceiling`, the curve is cut where it first exceeds it.
+    Shared by plot_losses and plots.training, so divergence is marked the same everywhere.
+    """
     values = np.asarray(losses, dtype=np.float64)
     stop = first_non_finite(values)
     if stop is not None:
@@ -56,7 +60,7 @@ def plot_losses(curves: Mapping[str, Sequence[float]], title: str,
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.add_subplot()
     for label, losses in curves.items():
-        _draw_curve(ax, losses, label, ceiling, lw=1.8)
+        draw_loss_curve(ax, losses, label, ceiling, lw=1.8)
     ax.set_yscale("log")
     if ceiling is not None:
         ax.set_ylim(top=ceiling)
@@ -82,8 +86,8 @@ def plot_loss_difference(losses: Sequence[float], reference: Sequence[float],
     """
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
-    _draw_curve(left, losses, labels[0], lw=3, alpha=0.5)
-    _draw_curve(left, reference, labels[1], ls="--", lw=1.2, color="black")
+    draw_loss_curve(left, losses, labels[0], lw=3, alpha=0.5)
+    draw_loss_curve(left, reference, labels[1], ls="--", lw=1.2, color="black")
     left.set_yscale("log")
     left.set(title="both loss curves", xlabel="step", ylabel=LOSS_LABEL)
     left.legend()

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .losses import _draw_curve as draw_loss_curve
+from .losses import draw_loss_curve
 
 # Overlapping curves stay visible: each later curve is drawn thinner and dashed on top.
 LINE_STYLES = ("-", "--", ":", "-.")
