@@ -132,6 +132,3 @@ def check_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in notebook.cells
             if c.cell_type == "code" and "check_" in c.source and "def check_" not in c.source]
 
-
-def has_image(cell: nbformat.NotebookNode) -> bool:
-    return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))

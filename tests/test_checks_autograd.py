@@ -6,11 +6,6 @@ import torch
 from course_utils.checks import NOT_DONE, PASSED, WRONG, check_autograd_gradients, check_sgd_update
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 def unfinished(*args):
     raise NotImplementedError()
 

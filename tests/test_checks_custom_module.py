@@ -10,11 +10,6 @@ from course_utils.checks import NOT_DONE, PASSED, WRONG
 from course_utils.checks.custom_module import check_mlp
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 def pairs(sizes):
     return list(zip(sizes, sizes[1:], strict=False))
 

@@ -2,16 +2,9 @@
 
 import math
 
-import pytest
-
 from course_utils.checks.core import NOT_DONE, PASSED, WRONG
 from course_utils.checks.learning_rate import check_largest_stable, check_predict_zone
 from course_utils.sweep import find_zones
-
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
 
 
 def verdict(result, status, *phrases):

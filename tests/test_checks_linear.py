@@ -8,11 +8,6 @@ from course_utils.checks import NOT_DONE, PASSED, WRONG
 from course_utils.checks.linear import check_linear_parameter_shapes, check_my_linear
 
 
-@pytest.fixture(autouse=True)
-def learner_mode(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 def unfinished(*args):
     raise NotImplementedError()
 

@@ -13,11 +13,6 @@ from course_utils.checks import (
 )
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 def unfinished(*args):
     raise NotImplementedError()
 

@@ -8,11 +8,6 @@ from course_utils.checks import NOT_DONE, PASSED, WRONG
 from course_utils.checks.sequential import check_my_sequential, check_parameters_by_formula
 
 
-@pytest.fixture(autouse=True)
-def learner_mode(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 class Right(nn.Module):
     def __init__(self, *modules):
         super().__init__()

@@ -16,7 +16,6 @@ def unfinished(n_examples, n_features):
     (lambda n, d: 64_000, WRONG, "count_inputs(3, 5) returned"),  # hard-coded answer
     (None, WRONG, "is None"),
 ])
-def test_count_inputs_diagnoses(answer, status, words, monkeypatch, capsys):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
+def test_count_inputs_diagnoses(answer, status, words, capsys):
     result = check_count_inputs(answer)
     assert result.status == status and words in result.message

@@ -18,12 +18,6 @@ from course_utils.checks.training_loop import (
 )
 from course_utils.training import running_example_tensors
 
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
-
-
 # ---- training_step: a right one, and each planted mistake ------------------------------------
 
 def subtract(param, lr):

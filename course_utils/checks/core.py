@@ -166,12 +166,6 @@ def close(actual: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: fl
     return bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
 
 
-def relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
-    """Largest absolute difference, relative to the largest expected value."""
-    scale = max(float(np.abs(expected).max()), 1e-30)
-    return float(np.abs(actual - expected).max()) / scale
-
-
 def is_number(value: Any) -> bool:
     """True for a finite plain number (int or float, not bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
