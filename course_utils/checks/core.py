@@ -2,9 +2,11 @@
 
 A check looks at what the learner wrote, prints ONE line and returns a `CheckResult`:
 
-    ✓ my_linear matches nn.Linear on 3 random inputs.
-    ✗ my_linear returned shape (128, 20); expected (128, 30). Did you multiply by W instead of W.T?
-    … my_linear is not written yet: replace `raise NotImplementedError()` with your code.
+    ✓ passed: my_linear matches nn.Linear on 3 random inputs.
+    ✗ not right yet: my_linear returned shape (128, 20); expected (128, 30). Did you multiply ...
+    … not done yet: my_linear is not written yet: replace `raise NotImplementedError()` ...
+
+The verdict's word follows its symbol, so a screen reader says what the symbol means.
 
 It never raises from inside course_utils, whatever it is given. A checker is written as a
 `diagnose` function decorated with `@checker`: it returns the success message, or raises
@@ -31,6 +33,7 @@ import torch
 
 PASSED, WRONG, NOT_DONE = "passed", "wrong", "not done"
 SYMBOLS = {PASSED: "✓", WRONG: "✗", NOT_DONE: "…"}
+WORDS = {PASSED: "passed", WRONG: "not right yet", NOT_DONE: "not done yet"}
 NOT_DONE_HINT = "replace `raise NotImplementedError()` with your code, then run this cell again."
 
 
@@ -62,7 +65,7 @@ class CheckResult:
         return self.status == PASSED
 
     def __str__(self) -> str:
-        return f"{SYMBOLS[self.status]} {self.message}"
+        return f"{SYMBOLS[self.status]} {WORDS[self.status]}: {self.message}"
 
     def _ipython_display_(self) -> None:
         """Already printed when the check ran; do not print it twice."""

@@ -14,12 +14,14 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-def show_figure(fig: Figure, dpi: int = 100) -> None:
-    """Display `fig` in the notebook as an image.
+def show_figure(fig: Figure, dpi: int = 100, alt: str | None = None) -> None:
+    """Display `fig` in the notebook as an image, with `alt` as its text alternative.
 
+    `alt` says what the figure shows and the point it makes, for a reader who cannot see
+    it ("Loss against step on a log scale: the two curves lie on top of each other").
     `plt.show()` draws nothing when MPLBACKEND=Agg (common on CI machines and some
     servers); an explicit PNG always shows.
     """
     from IPython.display import Image, display
 
-    display(Image(figure_png(fig, dpi)))
+    display(Image(figure_png(fig, dpi), alt=alt))
