@@ -22,7 +22,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
-EXECUTED = REPO / "build" / "executed"
+# COURSE_EXECUTED_DIR keeps a second environment's run (tests/compat) from overwriting these.
+EXECUTED = Path(os.environ.get("COURSE_EXECUTED_DIR", REPO / "build" / "executed"))
 
 # nbclient can stall a widget cell until the per-cell timeout, then carry on (upstream
 # jupyter/nbclient#312). A short per-cell timeout keeps such a stall cheap, and one retry
