@@ -40,7 +40,7 @@ test-compat: $(STAMP)
 	$(PY) -m pytest -m compat
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check course_utils tests benchmarks site
+	$(VENV)/bin/ruff check course_utils tests benchmarks site tools
 
 # The course as a website in build/site/ (site/sitebuild.py: vendored JS from npm, notebooks
 # executed and cached, the whole build under a time limit). Open build/site/index.html.

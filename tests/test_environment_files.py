@@ -1,4 +1,4 @@
-"""environment.yml and the Makefile install the course the same way: pyproject.toml through the lock."""
+"""environment.yml and the Makefile install the course alike: pyproject.toml through the lock."""
 
 import re
 import tomllib
