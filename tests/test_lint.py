@@ -9,8 +9,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_ruff_is_clean():
     ruff = Path(sys.executable).parent / "ruff"
-    result = subprocess.run([str(ruff), "check", "course_utils", "tests", "benchmarks", "site", "tools"],
-                            cwd=REPO, capture_output=True, text=True)
+    folders = ["course_utils", "tests", "benchmarks", "site", "tools"]
+    result = subprocess.run([str(ruff), "check", *folders], cwd=REPO, capture_output=True,
+                            text=True)
     assert result.returncode == 0, f"ruff found problems (run `make lint`):\n{result.stdout}"
 
 
