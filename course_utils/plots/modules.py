@@ -86,10 +86,10 @@ def draw_module_tree(model: nn.Module, title: str | None = None) -> Figure:
         _draw_node(ax, module, x, y)
         if parent is not None:
             parent_bottom = y + LEVEL_HEIGHT - 0.5 - LINE * len(_node_lines(parent))
-            ax.add_patch(FancyArrowPatch((parent_x, parent_bottom - 0.08), (x, y + 0.08),
+            ax.add_patch(FancyArrowPatch((parent_x, parent_bottom - 0.08), (x, y + 0.5),
                                          arrowstyle="-|>", mutation_scale=12, color="grey",
                                          lw=1.2, zorder=1))
-            ax.text(0.4 * parent_x + 0.6 * x, 0.4 * parent_bottom + 0.6 * y, f"_modules['{key}']",
+            ax.text(x, y + 0.3, f"_modules['{key}']",
                     ha="center", va="center", fontsize=8, family="monospace",
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=5)
     ax.set_xlim(-0.2, width + 0.2)
@@ -102,8 +102,9 @@ def draw_module_tree(model: nn.Module, title: str | None = None) -> Figure:
 def module_tree_text(model: nn.Module) -> str:
     """The tree in words, for the figure's text alternative."""
     def describe(module: nn.Module, path: str) -> list[str]:
-        own = [text for text, _ in _node_lines(module)]
-        parts = [f"{path} ({type(module).__name__}) holds {', '.join(own)}"]
+        own = [text for text, colour in _node_lines(module) if colour != "#777777"]
+        holds = ", ".join(own) if own else "no parameters of its own"
+        parts = [f"{path} ({type(module).__name__}) holds {holds}"]
         for name, child in module._modules.items():
             if child is not None:
                 parts += describe(child, f"{path}._modules['{name}']")
