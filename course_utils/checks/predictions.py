@@ -138,7 +138,7 @@ def check_predicted_gradient_ratio(predicted_gradient_ratio: Callable[[], Any]) 
 
 @checker
 def check_predicted_list_parameters(predicted_list_parameters: Callable[[], Any]) -> str:
-    """How many numbers `parameters()` finds in ListNet([1000, 100, 10]): 0."""
+    """How many numbers `parameters()` finds in ListNet() (two Linear layers in a plain list): 0."""
     answer = call_prediction(predicted_list_parameters, "predicted_list_parameters")
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
