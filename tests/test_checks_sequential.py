@@ -15,7 +15,14 @@ class Right(nn.Module):
             self.add_module(str(index), module)
 
     def forward(self, x):
-        for module in self.children():
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+class UsesChildren(Right):
+    def forward(self, x):
+        for module in self.children():  # skips a module's second use
             x = module(x)
         return x
 
@@ -127,7 +134,8 @@ class NotAModule:
     (ForgetsReturn, WRONG, "forget `return x`"),
     (DropsResults, WRONG, "received the original x"),
     (ReturnsInput, WRONG, "returns x unchanged"),
-    (IteratesSelf, WRONG, "Loop over self.children()"),
+    (IteratesSelf, WRONG, "Loop over self._modules.values()"),
+    (UsesChildren, WRONG, "applies a module used twice only once"),
     (ReturnsInsideLoop, WRONG, "`return` inside the for loop"),
     (Reversed, WRONG, "in the order they were given"),
     (SkipsReLU, WRONG, "differs from nn.Sequential"),

@@ -223,3 +223,96 @@ def test_optim_sgd_is_the_manual_update():
         optimiser.step()
     for a, b in zip(manual.parameters(), with_sgd.parameters(), strict=True):
         assert torch.equal(a, b), fact("optim.SGD(lr) is p.add_(p.grad, alpha=-lr)", "06")
+
+
+# Issue 18: a module used twice (05, 08), buffers and state_dict (08), which SGD runs (06).
+
+def test_children_skips_a_shared_module_and_sequential_runs_it_twice():
+    lin, relu = nn.Linear(4, 4), nn.ReLU()
+    shared = nn.Sequential(lin, relu, lin)
+    assert list(shared._modules.values()) == [lin, relu, lin], fact("_modules keeps both", "05")
+    assert list(shared.children()) == [lin, relu], \
+        fact("children() yields a shared module once", "05")
+    assert "iter(self._modules.values())" in inspect.getsource(nn.Sequential.__iter__), \
+        fact("Sequential iterates self._modules.values()", "05")
+    x = torch.randn(3, 4)
+    assert torch.equal(shared(x), lin(relu(lin(x)))), fact("Sequential applies lin twice", "05")
+    assert "_copy_to_script_wrapper" in inspect.getsource(nn.Sequential.__iter__), \
+        fact("__iter__ is decorated with @_copy_to_script_wrapper", "05")
+    from torch._jit_internal import _copy_to_script_wrapper
+
+    def function():
+        return 1
+
+    assert _copy_to_script_wrapper(function) is function, \
+        fact("_copy_to_script_wrapper returns the function unchanged", "05")
+
+
+def test_parameters_counts_a_shared_module_once():
+    lin = nn.Linear(100, 100)
+    shared = nn.Sequential(lin, nn.ReLU(), lin)
+    assert [name for name, _ in shared.named_parameters()] == ["0.weight", "0.bias"], \
+        fact("named_parameters() names a shared parameter once", "05", "08")
+    assert sum(p.numel() for p in shared.parameters()) == 10_100, \
+        fact("parameters() counts a shared module once", "05", "08")
+    first, second = nn.Linear(100, 100), nn.Linear(100, 100)
+    first.load_state_dict(lin.state_dict())
+    second.load_state_dict(lin.state_dict())
+    x = torch.randn(8, 100)
+    shared(x).sum().backward()
+    nn.Sequential(first, nn.ReLU(), second)(x).sum().backward()
+    assert torch.allclose(lin.weight.grad, first.weight.grad + second.weight.grad), \
+        fact("a shared weight's .grad is the sum of its uses' gradients", "08")
+
+
+def test_register_buffer_is_saved_and_moved_but_not_trained():
+    module = nn.Module()
+    module.register_buffer("offset", torch.tensor(1.0))
+    module.plain = torch.tensor(1.0)
+    assert list(module.parameters()) == [], fact("a buffer is not a parameter", "08")
+    assert list(module.state_dict()) == ["offset"], \
+        fact("state_dict holds buffers, not plain tensor attributes", "08")
+    module.to(torch.float64)
+    assert module.offset.dtype == torch.float64, fact(".to() converts buffers", "08")
+    assert module.plain.dtype == torch.float32, fact(".to() leaves plain attributes alone", "08")
+    with pytest.raises(KeyError, match="already exists"):
+        module.register_buffer("plain", torch.tensor(2.0))
+
+
+def test_state_dict_round_trip(tmp_path):
+    torch.manual_seed(0)
+    net, fresh = nn.Linear(5, 3), nn.Linear(5, 3)
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    fresh.load_state_dict(torch.load(tmp_path / "net.pt"))
+    x = torch.randn(4, 5)
+    assert torch.equal(fresh(x), net(x)), fact("save and load of a state_dict", "08")
+
+
+def test_an_optimizer_on_no_parameters_raises():
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        torch.optim.SGD(nn.Module().parameters(), lr=1e-4)
+
+
+def test_sgd_runs_the_single_tensor_loop_on_cpu_and_foreach_on_cuda():
+    from torch.optim.optimizer import _default_to_fused_or_foreach
+    from torch.utils._foreach_utils import _get_foreach_kernels_supported_devices
+
+    params = list(nn.Linear(3, 2).parameters())
+    assert _default_to_fused_or_foreach(params, differentiable=False) == (False, False), \
+        fact("on the CPU, SGD's default is neither fused nor foreach", "06")
+    assert "cuda" in _get_foreach_kernels_supported_devices(), \
+        fact("CUDA has foreach kernels, so SGD defaults to foreach there", "06")
+    source = inspect.getsource(inspect.getmodule(torch.optim.SGD).sgd)
+    assert "use_fused=False" in source, fact("sgd() never defaults to fused", "06")
+
+
+def test_sum_and_mean_gradients_agree_to_about_eleven_digits():
+    x, y = (torch.tensor(a, dtype=torch.float64) for a in problem.make_data())
+    grads = {}
+    for reduction in ("sum", "mean"):
+        model = problem.build_model(dtype=torch.float64)
+        nn.MSELoss(reduction=reduction)(model(x), y).backward()
+        grads[reduction] = [p.grad for p in model.parameters()]
+    worst = max((s / m / 640 - 1).abs().max().item()
+                for s, m in zip(grads["sum"], grads["mean"], strict=True))
+    assert 10 <= -math.log10(worst) <= 12, fact("the 640 ratio holds to about eleven digits", "06")

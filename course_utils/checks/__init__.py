@@ -10,6 +10,8 @@ from . import (
     learning_rate,
     linear,
     numpy_network,
+    predictions,
+    registration,
     sequential,
     start,
     tensors,
@@ -33,6 +35,8 @@ from .custom_module import *
 from .learning_rate import *
 from .linear import *
 from .numpy_network import *
+from .predictions import *
+from .registration import *
 from .sequential import *
 from .start import *
 from .tensors import *
@@ -50,3 +54,6 @@ __all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06
 __all__ += learning_rate.__all__  # 07
 __all__ += custom_module.__all__  # 08
+# Exercises of 05, 06 and 08 checked by their kind: predictions (05, 06, 08) and what a
+# module registers (05 stack_of_layers, 08 Standardize).
+__all__ += predictions.__all__ + registration.__all__

@@ -79,9 +79,28 @@ def _diagnose_output(answer: Any, x: torch.Tensor, modules: list[nn.Module],
     result = expect_array(answer, "MySequential(...)(x)", tuple(expected.shape), kind="tensor")
     if close(result, expected.numpy()):
         return
+    each_once = list(dict.fromkeys(modules))  # a module is hashed by identity
+    if len(each_once) < len(modules) and close(result, _apply(each_once, x).numpy()):
+        raise Wrong("MySequential applies a module used twice only once: with (lin, relu, lin) "
+                    "it runs lin, relu. self.children() yields each module once, even when it "
+                    "is registered under two names; loop over self._modules.values(), as "
+                    "nn.Sequential does.")
     raise Wrong("MySequential(x) differs from nn.Sequential(x) with the same weights. Apply "
                 "the modules in the order given, each to the previous one's output: "
                 "x = module(x).")
+
+
+def _apply(modules: list[nn.Module], x: torch.Tensor) -> torch.Tensor:
+    for module in modules:
+        x = module(x)
+    return x
+
+
+def _shared_modules(seed: int) -> list[nn.Module]:
+    """Linear(4, 4), ReLU, the SAME Linear, the SAME ReLU, Linear(4, 3): a module used twice."""
+    torch.manual_seed(seed)
+    square, relu = nn.Linear(4, 4), nn.ReLU()
+    return [square, relu, square, relu, nn.Linear(4, 3)]
 
 
 def _call_forward(mine: nn.Module, x: torch.Tensor) -> Any:
@@ -93,7 +112,7 @@ def _call_forward(mine: nn.Module, x: torch.Tensor) -> Any:
             if "object is not iterable" in str(wrong):
                 raise Wrong("`for module in self` fails in MySequential: nn.Sequential can do it "
                             "because it defines __iter__, nn.Module does not. Loop over "
-                            "self.children() instead.") from None
+                            "self._modules.values() instead, as that __iter__ does.") from None
             if "cannot be multiplied" not in str(wrong):
                 raise
     order = [call["module"] for call in calls]
@@ -117,10 +136,13 @@ def check_my_sequential(MySequential: Any) -> str:
     Built from Linear(6, 4), ReLU(), Linear(4, 3) and compared with an nn.Sequential holding
     copies of the same modules: the output on x of shape (5, 6), and `named_parameters()`
     (names 0.weight, 0.bias, 2.weight, 2.bias, in that order, same values). Then a
-    MySequential of one Linear(3, 2), to catch anything written for three modules only.
+    MySequential of one Linear(3, 2), to catch anything written for three modules only, and
+    one that uses a Linear and a ReLU twice each, as nn.Sequential(lin, relu, lin, relu, out)
+    does: `self.children()` yields a shared module once, so a loop over it skips its second use.
     """
     for seed, modules, x_shape in ((0, _small_modules(0), (5, 6)),
-                                   (1, [nn.Linear(3, 2)], (7, 3))):
+                                   (1, [nn.Linear(3, 2)], (7, 3)),
+                                   (2, _shared_modules(2), (5, 4))):
         reference = nn.Sequential(*copy.deepcopy(modules))
         mine = _build(MySequential, modules)
         _diagnose_registration(mine, reference)

@@ -1,0 +1,155 @@
+"""Checks of the "predict" exercises of notebooks 05, 06 and 08.
+
+A predict exercise is a function that returns the learner's guess, written down BEFORE the
+cell that reveals the answer:
+
+    def predicted_output_shapes():
+        return [(64, 100), (64, 100), (64, 10)]
+
+The check compares the guess and, when it is wrong, names the convention or the idea it
+followed ("that is the weight's shape, not the output's"). A guess must not be computed by
+running torch: `call_prediction` watches, while the learner's function runs, for a module's
+forward, `parameters()` and `backward()`, and says so if any ran.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from .. import problem
+from .core import Wrong, call_learner, checker, describe, is_number
+
+__all__ = ["check_predicted_output_shapes", "check_predicted_gradient_ratio",
+           "check_predicted_list_parameters"]
+
+
+@contextmanager
+def _watch_torch() -> Iterator[list[str]]:
+    """Record, while the block runs, whether a module ran, parameters were listed or
+    backward() was called. Everything is restored afterwards, whatever happens."""
+    seen: list[str] = []
+    handle = nn.modules.module.register_module_forward_hook(
+        lambda module, inputs, output: seen.append(f"{type(module).__name__}.forward"))
+    named_parameters, backward = nn.Module.named_parameters, torch.Tensor.backward
+
+    def watched_named_parameters(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
+        seen.append("parameters()")
+        return named_parameters(self, *args, **kwargs)
+
+    def watched_backward(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+        seen.append("backward()")
+        return backward(self, *args, **kwargs)
+
+    nn.Module.named_parameters = watched_named_parameters  # type: ignore[method-assign]
+    torch.Tensor.backward = watched_backward  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        handle.remove()
+        nn.Module.named_parameters = named_parameters  # type: ignore[method-assign]
+        torch.Tensor.backward = backward  # type: ignore[method-assign]
+
+
+def call_prediction(function: Callable[[], Any], name: str) -> Any:
+    """The learner's guess: `function()`, refused if it was computed by running torch."""
+    with _watch_torch() as seen:
+        answer = call_learner(function, name=name)
+    if seen:
+        raise Wrong(f"{name} ran {seen[0]} to find its answer. A prediction is written down "
+                    "before anything runs: return the value you expect, as numbers.")
+    if answer is None:
+        raise Wrong(f"{name} returned None. Write your guess after `return`.")
+    return answer
+
+
+def _as_shape(value: Any) -> tuple[int, ...] | None:
+    if isinstance(value, (tuple, list, torch.Size)) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    return None
+
+
+@checker
+def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) -> str:
+    """The output shape of each of the running example's three modules, for x of (64, 1000).
+
+    Expected [(64, 100), (64, 100), (64, 10)]: one row per example all the way through,
+    and ReLU, working number by number, keeps its input's shape.
+    """
+    answer = call_prediction(predicted_output_shapes, "predicted_output_shapes")
+    n, d_in, h, d_out = problem.N, problem.D_IN, problem.H, problem.D_OUT
+    expected = [(n, h), (n, h), (n, d_out)]
+    if not isinstance(answer, (list, tuple)) or any(_as_shape(s) is None for s in answer):
+        raise Wrong(f"predicted_output_shapes returned {describe(answer)}; return a list of "
+                    "shapes, one per module, e.g. [(1, 2), (3, 4), (5, 6)].")
+    shapes = [_as_shape(s) for s in answer]
+    if len(shapes) == 4 and shapes[1:] == expected:
+        raise Wrong("You listed 4 shapes: the first is x itself. Give one OUTPUT shape per "
+                    "module, three in all.")
+    if len(shapes) != 3:
+        raise Wrong(f"You listed {len(shapes)} shapes; the model has 3 modules (Linear, ReLU, "
+                    "Linear): give one output shape for each.")
+    if shapes == expected:
+        return ("predicted_output_shapes is right: (64, 1000) -> (64, 100) -> (64, 100) -> "
+                "(64, 10); every module keeps one row per example.")
+    if shapes == [(h, n), (h, n), (d_out, n)]:
+        raise Wrong(f"Your shapes are transposed: a module's output has one ROW per example, "
+                    f"({n}, features), as its input x ({n}, {d_in}) does.")
+    if shapes[0] == (h, d_in) or shapes[-1] == (d_out, h):
+        raise Wrong(f"{shapes[0]} or {shapes[-1]} is a weight's shape (out, in), not the "
+                    f"output's: x ({n}, {d_in}) @ W.T gives ({n}, out_features).")
+    if shapes[1] != shapes[0]:
+        raise Wrong(f"You predicted that ReLU turns {shapes[0]} into {shapes[1]}. ReLU works "
+                    "number by number: its output has exactly its input's shape.")
+    raise Wrong(f"You predicted {shapes}. Follow x ({n}, {d_in}) through Linear(1000, 100), "
+                "ReLU and Linear(100, 10): each Linear keeps the rows and changes the columns "
+                "from in_features to out_features.")
+
+
+@checker
+def check_predicted_gradient_ratio(predicted_gradient_ratio: Callable[[], Any]) -> str:
+    """`.grad` after two backward() calls (nothing cleared) divided by `.grad` after one: 2."""
+    answer = call_prediction(predicted_gradient_ratio, "predicted_gradient_ratio")
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    if not is_number(answer):
+        raise Wrong(f"predicted_gradient_ratio returned {describe(answer)}; return one number.")
+    if math.isclose(answer, 2):
+        return ("predicted_gradient_ratio is right: backward() ADDS the new gradient to what "
+                ".grad holds, so two calls give twice the gradient.")
+    if math.isclose(answer, 1):
+        raise Wrong("A ratio of 1 would mean backward() overwrites .grad. It does not: it adds "
+                    "the new gradient to what .grad already holds.")
+    if math.isclose(answer, 0):
+        raise Wrong("A ratio of 0 would mean the gradients cancel. Nothing cleared .grad "
+                    "between the two calls, and both computed the same gradient.")
+    if math.isclose(answer, 4):
+        raise Wrong("4 would be the gradient doubling at each call. The second backward() adds "
+                    "one more copy of the same gradient to the first.")
+    raise Wrong(f"You predicted {answer:g}. Both calls compute the same gradient; what does "
+                "backward() do with what .grad already holds?")
+
+
+@checker
+def check_predicted_list_parameters(predicted_list_parameters: Callable[[], Any]) -> str:
+    """How many numbers `parameters()` finds in ListNet() (two Linear layers in a plain list): 0."""
+    answer = call_prediction(predicted_list_parameters, "predicted_list_parameters")
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    if not is_number(answer):
+        raise Wrong(f"predicted_list_parameters returned {describe(answer)}; return one number.")
+    if answer == 0:
+        return ("predicted_list_parameters is right: a plain list is 'anything else' for "
+                "__setattr__, so parameters() finds none of the layers' numbers.")
+    held = 1000 * 100 + 100 + 100 * 10 + 10
+    if answer == held:
+        raise Wrong(f"{held:,} is what the layers hold. But __setattr__ above registers only a "
+                    "Module or a Parameter: what is self.layers?")
+    raise Wrong(f"You predicted {answer:,}. Read __setattr__ above: which of its branches does "
+                "a plain Python list take, and what does parameters() walk?")
