@@ -21,7 +21,8 @@ import pytest
 
 from notebook_runner import REPO
 
-pytestmark = pytest.mark.compat
+# The first run installs about 5 GB (torch 2.14.1 is a CUDA build); later runs reuse the venv.
+pytestmark = [pytest.mark.compat, pytest.mark.timeout(3000)]
 
 PYTHON_TAG = f"py{sys.version_info.major}.{sys.version_info.minor}"
 VENV = Path(os.environ.get("COURSE_COMPAT_VENV",
