@@ -75,7 +75,7 @@ def check_hidden_layer(hidden_layer: Callable[..., torch.Tensor]) -> str:
                     "numpy line one operation at a time.")
     _hidden_layer_on_meta(hidden_layer)
     return ("hidden_layer is right: a tensor of shape (N, H) in the inputs' dtype, in float32 "
-            "and in float64.")
+            "and in float64, and it stays in torch (it runs on the \"meta\" device too).")
 
 
 def _hidden_layer_on_meta(hidden_layer: Callable[..., torch.Tensor]) -> None:
