@@ -99,12 +99,12 @@ def draw_init_histogram(layer: nn.Linear, bins: int = 60) -> Figure:
 
     nn.Linear.reset_parameters draws both uniformly from (-bound, bound), bound =
     1/sqrt(in_features): the bars fill the band flat and stop at the red lines. The bins
-    reach a quarter of the bound past each red line (two of them sit on bin edges), so the
+    reach a fifth of the bound past each red line (which both sit on bin edges), so the
     empty bins outside show that nothing lies beyond the bound.
     A large layer (e.g. Linear(1000, 100): 100,000 weights) shows the flat shape best.
     """
     bound = 1 / math.sqrt(layer.in_features)
-    margin = 1.25  # the drawn range, in bounds: wider than the band, to show it is empty
+    margin = 1.2  # the drawn range, in bounds: wider than the band, to show it is empty
     parts = [("weight", layer.weight)]
     if layer.bias is not None:
         parts.append(("bias", layer.bias))
