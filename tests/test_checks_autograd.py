@@ -171,7 +171,7 @@ def half_step(w, lr):
 @pytest.mark.parametrize("sgd_update, status, words", [
     (update, PASSED, "sgd_update is right"),
     (update_zeroing, PASSED, "sgd_update is right"),
-    (update_through_data, PASSED, "sgd_update is right"),
+    (update_through_data, WRONG, "updated through `.data`"),  # issue 17: .data is not no_grad
     (unfinished, NOT_DONE, "not written yet"),
     (without_no_grad, WRONG, "must run inside `with torch.no_grad():`"),
     (replaced_outside_no_grad, WRONG, "it is no longer a leaf"),

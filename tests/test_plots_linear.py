@@ -59,3 +59,21 @@ def test_init_histogram_draws_the_bound_and_both_parameters():
 def test_init_histogram_of_a_layer_without_bias_has_one_panel():
     fig = draw_init_histogram(nn.Linear(50, 5, bias=False))
     assert len(fig.axes) == 1 and "±1/√50" in fig.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_init_histogram_draws_bins_beyond_the_bound_and_they_are_empty():
+    torch.manual_seed(0)
+    fig = draw_init_histogram(nn.Linear(1000, 100))
+    bound = 1 / math.sqrt(1000)
+    for ax in fig.axes:
+        bars = ax.patches
+        left = min(bar.get_x() for bar in bars)
+        right = max(bar.get_x() + bar.get_width() for bar in bars)
+        assert left < -1.15 * bound and right > 1.15 * bound  # the range passes the bound
+        tolerance = 1e-12
+        outside = [bar.get_height() for bar in bars if bar.get_x() >= bound - tolerance
+                   or bar.get_x() + bar.get_width() <= -bound + tolerance]
+        assert outside and sum(outside) == 0  # bins beyond the red lines exist, and are empty
+        edges = [bar.get_x() for bar in bars] + [right]
+        for line in (-bound, bound):  # no bin straddles a red line: the bars stop at it
+            assert min(abs(edge - line) for edge in edges) < tolerance

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -166,6 +167,68 @@ def test_data_bypasses_autograds_checks():
         w2.mul_(10)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y2.backward()
+
+
+def test_data_bypasses_the_version_counter_that_no_grad_updates_bump():
+    w = torch.ones(3, requires_grad=True)
+    before = w._version
+    w.data -= 1
+    assert w._version == before, fact("an update through .data leaves the version counter", "03",
+                                      "04")
+    with torch.no_grad():
+        w -= 1
+    assert w._version == before + 1, fact("an in-place update under no_grad bumps it", "03", "04")
+
+
+def test_saved_tensors_are_freed_by_backward_and_the_grad_fn_chain_stays():
+    w = torch.randn(3, 2, requires_grad=True)
+    loss = (torch.randn(5, 3) @ w).pow(2).sum()
+    pow_node = loss.grad_fn.next_functions[0][0]
+    assert type(pow_node).__name__ == "PowBackward0" and pow_node._saved_self.shape == (5, 2)
+    loss.backward()
+    assert loss.grad_fn is not None, fact("the grad_fn chain survives backward()", "03")
+    with pytest.raises(RuntimeError, match="Specify retain_graph=True"):
+        pow_node._saved_self  # noqa: B018 - the access itself is the fact
+    with pytest.raises(RuntimeError, match="Specify retain_graph=True"):
+        loss.backward()
+
+
+def test_w_equals_w_minus_lr_grad_crashes_at_the_next_step():
+    x = torch.randn(5, 3)
+    w1 = torch.randn(3, 2, requires_grad=True)
+    with pytest.raises(TypeError, match="'float' and 'NoneType'"):
+        for _step in range(2):
+            (x @ w1).pow(2).sum().backward()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch warns about .grad of a non-leaf
+                w1 = w1 - 0.1 * w1.grad  # step 0 works; w1 is now a non-leaf, grad None
+
+
+def test_only_elementwise_operations_promote_dtypes():
+    a32, a64 = torch.ones(4, 3), torch.ones(3, 2, dtype=torch.float64)
+    assert (a32[:, :2] + a64[:1]).dtype == torch.float64, fact("float32 + float64 is float64",
+                                                                "02")
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        a32 @ a64
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype"):
+        nn.Linear(3, 2)(torch.ones(4, 3, dtype=torch.float64))
+
+
+def test_relu_gradient_at_zero_clamp_passes_it_relu_and_the_mask_do_not():
+    h = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    h.clamp(min=0).sum().backward()
+    assert h.grad.tolist() == [0.0, 1.0, 1.0], fact("clamp(min=0) passes the gradient at 0", "02",
+                                                    "03")
+    h.grad = None
+    F.relu(h).sum().backward()
+    assert h.grad.tolist() == [0.0, 0.0, 1.0], fact("relu passes no gradient at 0", "02", "03")
+    assert (h > 0).tolist() == [False, False, True], fact("the mask (h > 0) is 0 at 0", "01")
+
+
+def test_transpose_is_a_view_not_a_copy():
+    weight = nn.Linear(20, 30).weight
+    assert weight.T.data_ptr() == weight.data_ptr() and not weight.T.is_contiguous(), \
+        fact("W.T is a view of the same memory", "04")
 
 
 def test_relu_module_wraps_functional_relu():

@@ -1,4 +1,5 @@
-"""Checks for notebook 04 (nn.Linear): `my_linear(x, W, b)` and the shapes of a layer."""
+"""Checks for notebook 04 (nn.Linear): `my_linear(x, W, b)`, the shapes of a layer, and
+`linear_from_numpy(w, b)`, which puts numpy-layout weights into an nn.Linear."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from torch import nn
 from ..shape_errors import MATMUL
 from .core import Wrong, call_learner, checker, close, describe, expect_array
 
-__all__ = ["check_my_linear", "check_linear_parameter_shapes"]
+__all__ = ["check_my_linear", "check_linear_parameter_shapes", "check_linear_from_numpy"]
 
 
 def _linear_case(n_examples: int, in_features: int, out_features: int, seed: int) -> tuple:
@@ -150,3 +151,58 @@ def _diagnose_shapes(call: str, weight_shape: tuple, bias_shape: tuple, layer: n
             raise Wrong(f"{call}: bias {bias_shape} is 2-D; nn.Linear's bias is 1-D, "
                         f"{real_bias}, and broadcasts over the examples.")
         raise Wrong(f"{call}: bias {bias_shape}; nn.Linear's is {real_bias}.")
+
+
+@checker
+def check_linear_from_numpy(linear_from_numpy: Callable) -> str:
+    """`linear_from_numpy(w, b)` -> an nn.Linear computing x @ w + b, for w (in, out), b (out,).
+
+    The layer must have in_features = w.shape[0], weight = w.T (the (out, in) layout), bias
+    = b, parameters that still require grad. Tried on (20, 30), then on a square (4, 4), where
+    a weight copied without its transpose raises no shape error.
+    """
+    for n_in, n_out, seed in ((20, 30, 0), (4, 4, 1)):
+        generator = np.random.default_rng(seed)
+        w, b = generator.standard_normal((n_in, n_out)), generator.standard_normal(n_out)
+        try:
+            layer = call_learner(linear_from_numpy, w.copy(), b.copy(), name="linear_from_numpy")
+        except Wrong as wrong:
+            if "must match the size" in str(wrong):
+                raise Wrong(f"copying into the layer raised a shape error ({wrong}). w is "
+                            "(in, out); nn.Linear(in, out) holds weight (out, in) and bias "
+                            "(out,): build nn.Linear(w.shape[0], w.shape[1]) and copy w.T.") \
+                    from None
+            raise
+        if not isinstance(layer, nn.Linear):
+            raise Wrong(f"linear_from_numpy should return an nn.Linear, but returned "
+                        f"{describe(layer)}.")
+        if (layer.in_features, layer.out_features) != (n_in, n_out):
+            raise Wrong(f"for w of shape {w.shape} the layer is nn.Linear({layer.in_features}, "
+                        f"{layer.out_features}); expected nn.Linear({n_in}, {n_out}). In the "
+                        "numpy layout w is (in, out): in_features is w.shape[0].")
+        weight = layer.weight.detach().double().numpy()
+        if weight.shape == w.shape and n_in == n_out and np.allclose(weight, w, atol=1e-6) \
+                and not np.allclose(w, w.T):
+            raise Wrong("the weight was copied without its transpose: nn.Linear stores "
+                        "(out, in), so it must hold w.T. (A square w hides this from the "
+                        "shapes; the numbers show it.)")
+        if not np.allclose(weight, w.T, atol=1e-6) and \
+                np.allclose(weight, w.reshape(n_out, n_in), atol=1e-6):
+            raise Wrong("the weight was reshaped, not transposed: reshape keeps the numbers in "
+                        "their memory order and only regroups them, so rows of w.reshape(out, "
+                        "in) are not output units. Use the transpose, w.T.")
+        if not np.allclose(weight, w.T, atol=1e-6):
+            raise Wrong("layer.weight does not hold w.T. Copy the numbers in, transposed, "
+                        "under torch.no_grad().")
+        if layer.bias is None or not np.allclose(layer.bias.detach().double().numpy(), b,
+                                                 atol=1e-6):
+            raise Wrong("layer.bias does not hold b: copy the bias too.")
+        if not (layer.weight.requires_grad and layer.bias.requires_grad):
+            raise Wrong("the layer's parameters no longer require grad, so it could not be "
+                        "trained. Copy with `layer.weight.copy_(...)` inside torch.no_grad().")
+        x = torch.tensor(generator.standard_normal((5, n_in)), dtype=layer.weight.dtype)
+        if not close(layer(x).detach().double().numpy(), x.double().numpy() @ w + b,
+                     rtol=1e-4, atol=1e-5):
+            raise Wrong("layer(x) differs from x @ w + b.")
+    return ("linear_from_numpy is right: nn.Linear(in, out) holding w.T and b computes "
+            "x @ w + b, and its parameters still require grad.")

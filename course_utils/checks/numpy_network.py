@@ -3,6 +3,9 @@
     check_relu_backward(relu_backward)              grad_h = grad_h_relu * (h > 0)
     check_output_layer_grads(output_layer_grads)    grad_w2 = h_relu.T @ grad_y_pred,
                                                     grad_b2 = grad_y_pred.sum(axis=0)
+    check_first_layer_grad_shapes(first_layer_grad_shapes)
+                                                    predict: grad_w1 (D_in, H), grad_b1 (H,)
+    check_train_step(train_step)                    debug: every gradient before any update
 
 Each check runs the learner's function on small random arrays, compares with the right
 answer, and names the likely mistake: a transposed result, a missing ReLU mask, a wrong
@@ -18,7 +21,8 @@ import numpy as np
 from .. import problem
 from .core import Wrong, call_learner, checker, close, describe, expect_array
 
-__all__ = ["check_output_layer_grads", "check_relu_backward"]
+__all__ = ["check_output_layer_grads", "check_relu_backward", "check_first_layer_grad_shapes",
+           "check_train_step"]
 
 
 def _example(seed: int, shape: tuple[int, int]) -> np.ndarray:
@@ -127,3 +131,109 @@ def _two_results(answer: object, hidden: int, d_out: int) -> tuple[object, objec
     if getattr(first, "shape", None) == (d_out,) and getattr(second, "ndim", 0) == 2:
         raise Wrong("output_layer_grads returned (grad_b2, grad_w2): return grad_w2 first.")
     return first, second
+
+
+def _shape_of(value: object) -> tuple | None:
+    """A shape written as a tuple or list of ints, else None."""
+    if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    return None
+
+
+@checker
+def check_first_layer_grad_shapes(first_layer_grad_shapes: Callable[[], tuple]) -> str:
+    """`first_layer_grad_shapes()` -> (shape of grad_w1, shape of grad_b1), predicted.
+
+    The truth for the running example, numpy layout: grad_w1 (D_in, H) = (1000, 100),
+    grad_b1 (H,) = (100,): each gradient has the shape of its parameter.
+    """
+    n, d_in, hidden = problem.N, problem.D_IN, problem.H
+    answer = call_learner(first_layer_grad_shapes, name="first_layer_grad_shapes")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2 or _shape_of(answer):
+        raise Wrong("first_layer_grad_shapes should return two shapes, (shape of grad_w1, "
+                    f"shape of grad_b1), each a tuple such as (2, 3); it returned "
+                    f"{describe(answer)}.")
+    weight, bias = (_shape_of(part) for part in answer)
+    if weight is None or bias is None:
+        raise Wrong(f"write each shape as a tuple of ints, e.g. (2, 3) or (3,); you returned "
+                    f"{answer!r}. A 1-D shape needs its comma: (3,).")
+    if weight == (hidden, d_in):
+        raise Wrong(f"grad_w1 {weight} is transposed: a gradient has the shape of its "
+                    f"parameter, and w1 is (D_in, H) = {(d_in, hidden)} in the numpy layout.")
+    if weight in ((n, hidden), (n, d_in)):
+        raise Wrong(f"grad_w1 {weight} keeps one row per example. In x.T @ grad_h the {n} "
+                    "examples are the inner size, so they are summed away: grad_w1 has the "
+                    "shape of w1.")
+    if weight != (d_in, hidden):
+        raise Wrong(f"grad_w1 {weight}: a gradient has the shape of its parameter. What is "
+                    "the shape of w1?")
+    if bias in ((n, hidden), (n,)):
+        raise Wrong(f"grad_b1 {bias} keeps the examples: b1 is added to every row, so its "
+                    f"gradient sums over the {n} examples and has the shape of b1.")
+    if bias == (1, hidden):
+        raise Wrong(f"grad_b1 {bias} is 2-D; b1 is 1-D, (H,), and so is its gradient.")
+    if bias != (hidden,):
+        raise Wrong(f"grad_b1 {bias}: a gradient has the shape of its parameter. What is the "
+                    "shape of b1?")
+    return (f"first_layer_grad_shapes is right: grad_w1 {(d_in, hidden)} and grad_b1 "
+            f"{(hidden,)}, the shapes of w1 and b1; the {n} examples are summed away.")
+
+
+def _reference_step(x: np.ndarray, y: np.ndarray, w: dict, lr: float,
+                    stale_w2: bool = False) -> dict:
+    """One step of gradient descent on copies of `w`; `stale_w2` plants the order bug."""
+    w = {name: value.copy() for name, value in w.items()}
+    h = x @ w["w1"] + w["b1"]
+    h_relu = np.maximum(h, 0)
+    grad_y_pred = 2.0 * (h_relu @ w["w2"] + w["b2"] - y)
+    grad_w2, grad_b2 = h_relu.T @ grad_y_pred, grad_y_pred.sum(axis=0)
+    if stale_w2:
+        w["w2"] -= lr * grad_w2
+    grad_h = (grad_y_pred @ w["w2"].T) * (h > 0)
+    if not stale_w2:
+        w["w2"] -= lr * grad_w2
+    w["b2"] -= lr * grad_b2
+    w["w1"] -= lr * (x.T @ grad_h)
+    w["b1"] -= lr * grad_h.sum(axis=0)
+    return w
+
+
+@checker
+def check_train_step(train_step: Callable[..., object]) -> str:
+    """`train_step(x, y, w, lr)` must make one step of gradient descent on the dict `w`.
+
+    w: {"w1", "b1", "w2", "b2"} numpy arrays, updated in place (or replaced in the dict).
+    Every gradient comes from the weights as they were at the start of the step.
+    """
+    x, y = problem.make_data()
+    start = problem.initial_weights()
+    w = {name: value.copy() for name, value in start.items()}
+    lr = problem.LEARNING_RATE
+    call_learner(train_step, x, y, w, lr, name="train_step")
+    right = _reference_step(x, y, start, lr)
+    stale = _reference_step(x, y, start, lr, stale_w2=True)
+    results = {name: expect_array(w.get(name), f"w['{name}'] after the step",
+                                  start[name].shape, kind="numpy") for name in right}
+    if all(close(results[k], right[k], rtol=1e-10, atol=1e-14) for k in right):
+        return ("train_step is right: every gradient is computed from the weights as they "
+                "were, then every weight moves.")
+    if all(close(results[k], stale[k], rtol=1e-10, atol=1e-14) for k in right):
+        raise Wrong("w2 and b2 are right but w1 and b1 are slightly off: grad_h is still "
+                    "computed with the w2 that was just updated. The chain rule needs the "
+                    "weights the forward pass used: compute every gradient first, then update.")
+    for name in ("w2", "b2", "w1", "b1"):
+        step, expected = results[name] - start[name], right[name] - start[name]
+        if close(step, np.zeros_like(step), rtol=0, atol=0):
+            raise Wrong(f"w['{name}'] did not change: every weight and bias takes its step "
+                        f"(`w['{name}'] -= lr * grad_{name}`).")
+        if close(step, 2 * expected, rtol=1e-6, atol=1e-14):
+            raise Wrong(f"w['{name}'] moved twice its step: it is updated twice. Keep one "
+                        "update per weight, after all the gradients.")
+        if close(step, -expected, rtol=1e-6, atol=1e-14):
+            raise Wrong(f"w['{name}'] moved uphill (+lr * grad): the update is "
+                        f"`w['{name}'] -= lr * grad_{name}`.")
+        if not close(results[name], right[name], rtol=1e-10, atol=1e-14):
+            raise Wrong(f"w['{name}'] ends in the wrong place. Change only the misplaced "
+                        "line: compute every gradient from the weights as they were, then "
+                        "update.")
+    raise Wrong("train_step's weights differ from one step of gradient descent.")

@@ -3,11 +3,13 @@
     check_hidden_layer(hidden_layer)          h_relu = (x @ w1 + b1).clamp(min=0), as a tensor
     check_weights_as_tensors(weights_as_tensors)
                                               numpy arrays -> tensors of ONE dtype on ONE device
+    check_predicted_loss_shape(predicted_loss_shape)   predict: the summed loss has shape ()
+    check_uniform_std(uniform_std)            derive: uniform in (-a, a) has std a / sqrt(3)
 
 Both diagnose the mistakes of a port: a numpy array returned, the wrong dtype, the wrong
-device. To catch a forgotten `device=` on a machine with no GPU, the second check also asks
-for device "meta": a device that stores shapes and dtypes but no numbers, present in
-every torch build.
+device. To catch a forgotten `device=` on a machine with no GPU, the first two checks also
+use device "meta": a device that stores shapes and dtypes but no numbers, present in
+every torch build (a detour through numpy fails there, as it would on a GPU).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import torch
 from .. import problem
 from .core import Wrong, call_learner, checker, close, describe, expect_array
 
-__all__ = ["check_hidden_layer", "check_weights_as_tensors"]
+__all__ = ["check_hidden_layer", "check_weights_as_tensors", "check_predicted_loss_shape",
+           "check_uniform_std"]
 
 NAMES = ("w1", "b1", "w2", "b2")
 
@@ -70,8 +73,25 @@ def check_hidden_layer(hidden_layer: Callable[..., torch.Tensor]) -> str:
             raise Wrong("hidden_layer leaves out the bias: it is x @ w1 + b1, then ReLU.")
         raise Wrong("hidden_layer's numbers differ from (x @ w1 + b1).clamp(min=0). Port the "
                     "numpy line one operation at a time.")
+    _hidden_layer_on_meta(hidden_layer)
     return ("hidden_layer is right: a tensor of shape (N, H) in the inputs' dtype, in float32 "
-            "and in float64.")
+            "and in float64, and it stays in torch (it runs on the \"meta\" device too).")
+
+
+def _hidden_layer_on_meta(hidden_layer: Callable[..., torch.Tensor]) -> None:
+    """Run `hidden_layer` on the "meta" device, where a detour through numpy fails."""
+    meta = torch.device("meta")
+    x = torch.empty(problem.N, problem.D_IN, device=meta)
+    w1, b1 = torch.empty(problem.D_IN, problem.H, device=meta), torch.empty(problem.H, device=meta)
+    try:
+        answer = call_learner(hidden_layer, x, w1, b1, name="hidden_layer")
+    except Wrong as wrong:
+        if "numpy" in str(wrong):
+            raise Wrong("hidden_layer goes through numpy: that works only for tensors on the "
+                        "CPU. On a GPU, or on the \"meta\" device the check also uses, "
+                        "`.numpy()` fails. Stay in torch: `(x @ w1 + b1).clamp(min=0)`.") from None
+        raise
+    _expect_tensor_like(answer, "hidden_layer's result on device meta", torch.float32, meta)
 
 
 @checker
@@ -109,3 +129,74 @@ def check_weights_as_tensors(weights_as_tensors: Callable[..., dict]) -> str:
                                 "convert the array as it is.")
     return ("weights_as_tensors is right: every tensor has the dtype and device you asked for "
             "(float32, float64; cpu and meta) and the numbers of its array.")
+
+
+@checker
+def check_predicted_loss_shape(predicted_loss_shape: Callable[[], object]) -> str:
+    """`predicted_loss_shape()` -> the shape of `(y_pred - y).pow(2).sum()`, predicted.
+
+    The truth, asked of torch: a sum over every element is a 0-dimensional tensor, shape ().
+    """
+    y_pred = torch.zeros(problem.N, problem.D_OUT)
+    truth = tuple((y_pred - y_pred).pow(2).sum().shape)
+    answer = call_learner(predicted_loss_shape, name="predicted_loss_shape")
+    if isinstance(answer, (tuple, list, torch.Size)) and tuple(answer) == truth:
+        return ("predicted_loss_shape is right: the summed loss is a 0-dimensional tensor, "
+                "shape (): one number, read with .item().")
+    if answer is None:
+        raise Wrong("predicted_loss_shape returned None. Did you forget `return`?")
+    if isinstance(answer, (int, float)):
+        raise Wrong(f"you returned the number {answer!r}; return a shape, written as a tuple. "
+                    "How many dimensions does a sum over everything leave?")
+    shape = tuple(answer) if isinstance(answer, (tuple, list, torch.Size)) else None
+    if shape in ((1,), (1, 1)):
+        raise Wrong(f"{shape} has {len(shape)} dimension(s) of size 1. `.sum()` with no `dim` "
+                    "removes every dimension: the loss has zero dimensions.")
+    if shape == (problem.N, problem.D_OUT):
+        raise Wrong(f"{shape} is the shape of y_pred - y. `.sum()` without `dim` adds up all "
+                    f"{problem.N * problem.D_OUT} squared differences into one number.")
+    if shape in ((problem.N,), (problem.D_OUT,)):
+        raise Wrong(f"{shape} is what a sum over ONE dim leaves. `.sum()` without `dim` sums "
+                    "over every dim.")
+    raise Wrong(f"predicted_loss_shape returned {describe(answer)}; the loss is one number. "
+                "What shape has a tensor with no dimensions?")
+
+
+@checker
+def check_uniform_std(uniform_std: Callable[[float], float]) -> str:
+    """`uniform_std(bound)` -> the standard deviation of uniform numbers in (-bound, bound).
+
+    Exact answer: bound / sqrt(3) (the mean of w^2 over the band is bound^2 / 3).
+    For nn.Linear(1000, ...): 0.0316 / 1.732 = 0.0183. Tried on three bounds.
+    """
+    for bound in (1 / np.sqrt(problem.D_IN), 1.0, 2.5):
+        answer = call_learner(uniform_std, bound, name="uniform_std")
+        if isinstance(answer, (torch.Tensor, np.ndarray)) and np.prod(answer.shape) == 1:
+            answer = float(answer.reshape(-1)[0])  # a one-element tensor or array
+        if answer is None:
+            raise Wrong("uniform_std returned None. Did you forget `return`?")
+        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+            raise Wrong(f"uniform_std should return a number, but returned {describe(answer)}.")
+        right = bound / np.sqrt(3)
+        if np.isclose(answer, right, rtol=1e-6):  # float32 arithmetic is exact enough
+            continue
+        if np.isclose(answer, right, rtol=0.05):
+            raise Wrong(f"uniform_std({bound:.4g}) = {answer:.6g} is close to the truth but not "
+                        "exact: did you measure samples? Derive the exact value from the "
+                        "average of w^2 over the band.")
+        mistakes = [(bound, "that is the bound, the LARGEST value; the standard deviation is a "
+                     "typical size, smaller than the bound."),
+                    (bound / 2, "that is the average of |w|; the standard deviation is the "
+                     "square root of the average of w^2."),
+                    (bound ** 2 / 3, "that is the variance (the average of w^2): take its "
+                     "square root."),
+                    (bound / np.sqrt(12), "the band (-bound, bound) is 2 * bound wide, not "
+                     "bound: width / sqrt(12) = 2 * bound / sqrt(12)."),
+                    (-right, "a standard deviation is never negative.")]
+        for value, diagnosis in mistakes:
+            if np.isclose(answer, value, rtol=1e-6):
+                raise Wrong(f"uniform_std({bound:.4g}) returned {answer:.6g}: {diagnosis}")
+        raise Wrong(f"uniform_std({bound:.4g}) returned {answer:.6g}. The variance is the "
+                    "average of w^2 over the band (the mean is 0); the std is its square root.")
+    return ("uniform_std is right: uniform in (-bound, bound) has std bound / sqrt(3); for "
+            "nn.Linear(1000, ...) that is 0.0316 / 1.732 = 0.0183.")

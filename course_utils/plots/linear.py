@@ -98,10 +98,13 @@ def draw_init_histogram(layer: nn.Linear, bins: int = 60) -> Figure:
     """Histograms of `layer`'s weight and bias as built, with ±1/sqrt(in_features) drawn.
 
     nn.Linear.reset_parameters draws both uniformly from (-bound, bound), bound =
-    1/sqrt(in_features): the bars fill the band flat and stop at the red lines.
+    1/sqrt(in_features): the bars fill the band flat and stop at the red lines. The bins
+    reach a fifth of the bound past each red line (which both sit on bin edges), so the
+    empty bins outside show that nothing lies beyond the bound.
     A large layer (e.g. Linear(1000, 100): 100,000 weights) shows the flat shape best.
     """
     bound = 1 / math.sqrt(layer.in_features)
+    margin = 1.2  # the drawn range, in bounds: wider than the band, to show it is empty
     parts = [("weight", layer.weight)]
     if layer.bias is not None:
         parts.append(("bias", layer.bias))
@@ -109,9 +112,10 @@ def draw_init_histogram(layer: nn.Linear, bins: int = 60) -> Figure:
     axes = fig.subplots(1, len(parts), squeeze=False)[0]
     for ax, (name, parameter) in zip(axes, parts, strict=True):
         values = parameter.detach().double().reshape(-1).numpy()
-        ax.hist(values, bins=bins if values.size > 1000 else 20, range=(-bound, bound),
-                color="#7f7f7f", edgecolor="white", lw=0.4)
-        ax.set_xlim(-1.2 * bound, 1.2 * bound)
+        inside = bins if values.size > 1000 else 20  # bins between the red lines
+        edges = np.linspace(-margin * bound, margin * bound, round(margin * inside) + 1)
+        ax.hist(values, bins=edges, color="#7f7f7f", edgecolor="white", lw=0.4)
+        ax.set_xlim(-1.3 * bound, 1.3 * bound)
         ax.set_ylim(0, 1.3 * ax.get_ylim()[1])  # room for the legend above the bars
         for sign in (-1, 1):
             ax.axvline(sign * bound, color=BOUND_COLOUR, ls="--", lw=1.5,
