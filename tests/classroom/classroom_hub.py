@@ -94,8 +94,9 @@ def students_python(folder: Path) -> Path:
     The course's .venv when its interpreter is open to every account. Otherwise (a pyenv
     Python under /root, as on the machines we test on; TEACHERS.md tells a teacher to build
     .venv from a Python every account can run) a thin environment in `folder`: Debian's
-    python3.11 with the course's installed packages added by `site.addsitedir`, and the three
-    scripts the hub runs pointing at it. The hub's own checks then pass for real.
+    python3.11 with the course's installed packages added by `site.addsitedir`, its `etc` and
+    `share` (Jupyter's extensions and JupyterLab), and the three scripts the hub runs pointing
+    at it. The hub's own checks then pass for real.
     """
     if interpreter_open_to_everyone():
         return ENV_BIN / "python"
@@ -108,6 +109,8 @@ def students_python(folder: Path) -> Path:
     (env / "pyvenv.cfg").write_text(f"home = {SYSTEM_PYTHON.parent}\n"
                                     "include-system-site-packages = false\n")
     (site / "course-env.pth").write_text(f"import site; site.addsitedir({str(COURSE_SITE)!r})\n")
+    for shared in ("etc", "share"):  # server extensions (nbgitpuller), JupyterLab, kernelspecs
+        (env / shared).symlink_to(ENV_BIN.parent / shared)
     for name in ("jupyterhub", "jupyterhub-singleuser", "configurable-http-proxy"):
         _shebang, body = (ENV_BIN / name).read_text().split("\n", 1)
         (scripts / name).write_text(f"#!{scripts / 'python'}\n{body}")
@@ -421,6 +424,8 @@ class Student:
     def try_log_in(self, name: str | None = None, password: str | None = None) -> bool:
         """Fill in the hub's login form (by default as this student); True if it let us in."""
         page = self.browser.get("/hub/login")
+        if 'name="_xsrf"' not in page.text:  # logged in already: the hub sent us on
+            return "/hub/login" not in page.url.path
         xsrf = page.text.split('name="_xsrf" value="', 1)[1].split('"', 1)[0]
         answer = self.browser.post("/hub/login", data={
             "username": name or self.name, "password": password or self.password,

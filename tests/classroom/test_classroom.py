@@ -273,7 +273,8 @@ def test_a_class_of_eight_pulls_the_course_runs_it_and_keeps_their_work(room, cl
 
     with ThreadPoolExecutor(STUDENTS) as pool:
         results = dict(zip(names, pool.map(run, students), strict=True))
-    memory = hub.memory_per_student()
+    memory = {name: usage for name, usage in hub.memory_per_student().items()
+              if name in names}  # the teacher's server is up too
     threads = {}
     for student in students:
         with student.channels(kernels[student.name][1]) as channels:
@@ -377,6 +378,7 @@ def test_a_student_cannot_reach_a_classmate_or_the_hub(room, classroom_report):
                      if "configurable-http-proxy" in " ".join(p.cmdline()))
         connection_file = next((b.home / ".jupyter-run").glob("kernel-*.json"))
         targets = {
+            "A's own home": str(a.home),  # the control: A reads their own files
             "B's home": str(b.home),
             "B's kernel connection file": str(connection_file),
             "the hub's state folder": str(hub.state),
@@ -392,7 +394,8 @@ def test_a_student_cannot_reach_a_classmate_or_the_hub(room, classroom_report):
         answer = json.loads("".join(o.get("text", "") for o in outputs))
         classroom_report.append("from student-1's kernel: " + ", ".join(
             f"{label}: {result}" for label, result in answer["found"].items()))
-        assert answer["found"] == {label: "PermissionError" for label in targets}
+        assert answer["found"] == {label: "read" if label == "A's own home" else
+                                   "PermissionError" for label in targets}
         assert answer["uid"] == a.uid != 0
 
         # A's server and kernels run as A; nothing of the hub's secrets is in their environment.
