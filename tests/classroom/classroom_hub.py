@@ -87,7 +87,7 @@ def interpreter_open_to_everyone() -> bool:
             and open_to_everyone(Path(os.__file__).parent))
 
 
-def students_python(folder: Path) -> Path:
+def students_python(folder: Path, always: bool = False) -> Path:
     """The Python the hub runs from, and so the students' servers and kernels: one that every
     account can run.
 
@@ -96,11 +96,13 @@ def students_python(folder: Path) -> Path:
     .venv from a Python every account can run) a thin environment in `folder`: Debian's
     python3.11 with the course's installed packages added by `site.addsitedir`, its `etc` and
     `share` (Jupyter's extensions and JupyterLab), and the three scripts the hub runs pointing
-    at it. The hub's own checks then pass for real.
+    at it. The hub's own checks then pass for real. `always`: build it even when not needed.
     """
-    if interpreter_open_to_everyone():
+    if interpreter_open_to_everyone() and not always:
         return ENV_BIN / "python"
     env = folder / "env"
+    if (env / "bin" / "python").exists():
+        return env / "bin" / "python"
     scripts = env / "bin"
     site = env / "lib" / "python3.11" / "site-packages"
     scripts.mkdir(parents=True)
