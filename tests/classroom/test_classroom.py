@@ -8,7 +8,8 @@ included. The course comes from a bare clone of this repository served by `git d
 127.0.0.1, the way a teacher's git host would serve it.
 
 1. Identity: the teacher and the 8 students log in and set their own passwords; the same
-   name with another password is refused; a name not on the roster is refused.
+   name with another password is refused; a name not on the roster is refused; a password
+   the teacher resets (classroom/reset_password.py) is set anew by the next login.
 2. The class: every student clicks the nbgitpuller link (their server starts as their own
    account and the course is cloned into their home, mode 0700); all 8 run the training
    notebook (06, or 00 before 06 exists) at the same moment in their own kernels; half of
@@ -55,6 +56,7 @@ from classroom_hub import (
 
 sys.path.insert(0, str(REPO / "classroom"))
 from pull_link import nbgitpuller_link  # noqa: E402  (classroom/ is not a package)
+from reset_password import forget_passwords  # noqa: E402
 
 pytestmark = pytest.mark.classroom
 
@@ -218,6 +220,18 @@ def test_roster_students_set_their_own_passwords_and_nobody_takes_a_claimed_name
         assert intruder.try_log_in(first.name, first.password), "the real password stopped working"
     finally:
         intruder.close()
+
+    # The teacher resets a forgotten password (classroom/reset_password.py): the next login
+    # sets a new one, and the old one no longer works.
+    forgetful = room.students[-1]
+    old_password, forgetful.password = forgetful.password, f"new-{forgetful.password}"
+    assert forget_passwords(hub.state, [forgetful.name])[0].endswith("sets a new one")
+    for password, works in ((forgetful.password, True), (old_password, False)):
+        browser = Student(hub, forgetful.name)
+        try:
+            assert browser.try_log_in(password=password) is works
+        finally:
+            browser.close()
     names = {user["name"] for user in hub.api("GET", "/users").json()}
     assert names == {TEACHER, *(s.name for s in room.students)}
 

@@ -21,6 +21,7 @@ from classroom_hub import COURSE_CONFIG, REPO, missing_pieces, students_python
 
 sys.path.insert(0, str(REPO / "classroom"))
 from pull_link import nbgitpuller_link  # noqa: E402  (classroom/ is not a package)
+from reset_password import forget_passwords  # noqa: E402
 
 pytestmark = pytest.mark.classroom
 NOBODY = 65534
@@ -172,3 +173,16 @@ def test_the_link_sends_each_student_to_their_own_git_pull():
     assert parse_qs(parts.query) == {
         "repo": ["https://github.com/you/class"], "branch": ["student"],
         "targetpath": ["course"], "urlpath": ["lab/tree/course/00_start_here.ipynb"]}
+
+
+def test_forgetting_a_password_lets_the_next_login_set_a_new_one(tmp_path):
+    import dbm
+
+    with dbm.open(str(tmp_path / "passwords.dbm"), "c", 0o600) as passwords:
+        passwords[b"alice"] = b"a bcrypt hash"
+        passwords[b"bob"] = b"another hash"
+    assert forget_passwords(tmp_path, ["Alice", "chen"]) == [
+        "Alice: password forgotten; their next login sets a new one",
+        "chen: no password stored (never logged in, or already reset)"]
+    with dbm.open(str(tmp_path / "passwords.dbm"), "r") as passwords:
+        assert list(passwords.keys()) == [b"bob"]
