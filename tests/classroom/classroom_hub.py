@@ -216,6 +216,7 @@ class Hub:
         self.state = folder / "hub"  # COURSE_HUB_DIR: database, cookie secret, passwords
         self.homes = folder / "homes"
         self.log_path = folder / "jupyterhub.log"
+        self.python = ENV_BIN / "python"
         self.process: subprocess.Popen | None = None
         self._known: dict[int, psutil.Process] = {}
 
@@ -230,6 +231,7 @@ class Hub:
         config.write_text(TEST_CONFIG.format(course_config=str(COURSE_CONFIG), service=SERVICE))
         roster = self.folder / "roster.txt"
         roster.write_text("# the test's class\n" + "\n".join(self.roster) + "\n")
+        self.python = students_python(self.folder)  # what the hub (and the teacher) run
         env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
         env.update({
             "COURSE_HUB_DIR": str(self.state),
@@ -248,7 +250,7 @@ class Hub:
         descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(descriptor, "wb") as log:
             self.process = subprocess.Popen(
-                [str(students_python(self.folder)), "-m", "jupyterhub", "-f", str(config)],
+                [str(self.python), "-m", "jupyterhub", "-f", str(config)],
                 cwd=self.folder, env=env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._remember(self.process.pid)
