@@ -21,7 +21,7 @@ included. The course comes from a bare clone of this repository served by `git d
    hub's cookie secret, database and password file, and /proc/<hub or proxy>/environ all
    raise PermissionError; A's server and kernels run as A's uid; no secret of the hub is in
    A's server's environment.
-4. Culling: a second hub with a 20 s idle setting stops a server nobody uses.
+4. Culling: a second hub with a 10 s idle setting stops a server nobody uses.
 
 Everything the hubs started is stopped by PID at the end, failures included.
 """
@@ -68,7 +68,7 @@ NEW_NOTEBOOK = "notebooks/99_added_during_class.ipynb"
 NEW_CELL = "## Added by the teacher during class"
 UPSTREAM_MARK = "  # corrected by the teacher"
 GIT = ["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
-IDLE_SECONDS = 20  # the culler's setting in the culling test (the course's default is 3600)
+IDLE_SECONDS = 10  # the culler's setting in the culling test (the course's default is 3600)
 
 
 def require_classroom() -> None:
