@@ -122,9 +122,12 @@ if "COURSE_HUB_API_PORT" in os.environ:
 # The proxy: configurable-http-proxy from npm if you installed it, otherwise its Python port
 # from PyPI (installed with the course's `classroom` extra), so no Node.js is needed. The hub
 # hands it its token in its environment; only the hub's user can read that process's memory.
+# The Python port buffers each response whole and gives up on one after 20 s by default, so
+# the "Your server is starting up" page (an event stream that lasts as long as the spawn) never
+# moved on when a spawn took longer (we saw it with a busy machine): allow the spawn's time.
 _python_proxy = COURSE_ENV_BIN / "configurable-http-proxy"
 if _python_proxy.exists():
-    c.ConfigurableHTTPProxy.command = [str(_python_proxy)]
+    c.ConfigurableHTTPProxy.command = [str(_python_proxy), "--proxy-timeout=150000"]
 c.ConfigurableHTTPProxy.pid_file = str(HUB_DIR / "proxy.pid")
 
 # The hub's own files, all in its private folder (nothing is written to the current directory).
