@@ -79,7 +79,12 @@ if not ROSTER.is_file():
 STUDENTS = _names(ROSTER.read_text(), str(ROSTER))
 ADMINS = _names(os.environ.get("COURSE_HUB_ADMINS", ""), "COURSE_HUB_ADMINS")
 
-# The hub's private state: readable by the hub's user alone.
+# The hub's private state: readable by the hub's user alone. It must not hold what students
+# need (closing it would lock them out), so it may not contain the course or their homes.
+for _inside in (COURSE_REPO, HOMES):
+    if _inside.resolve().is_relative_to(HUB_DIR.resolve()):
+        sys.exit(f"COURSE_HUB_DIR ({HUB_DIR}) is made private (mode 0700), so it cannot contain "
+                 f"{_inside}: give the hub a folder of its own, e.g. ~/tensors-to-nn-class.")
 HUB_DIR.mkdir(parents=True, exist_ok=True)
 HUB_DIR.chmod(0o700)
 

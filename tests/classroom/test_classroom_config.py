@@ -141,6 +141,11 @@ def test_a_missing_or_broken_roster_stops_the_hub_with_one_line(folder, roster, 
     assert result.returncode != 0 and message in result.stderr, result.stderr[-2000:]
 
 
+def test_the_hubs_private_folder_may_not_hold_the_students_homes(folder):
+    result = load(folder, COURSE_HUB_HOMES=str(folder / "state" / "homes"))
+    assert result.returncode != 0 and "cannot contain" in result.stderr, result.stderr[-2000:]
+
+
 def test_the_hub_refuses_a_course_environment_students_cannot_run(folder):
     closed = folder / "closed"
     closed.mkdir(mode=0o700)
