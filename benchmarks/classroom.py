@@ -1,7 +1,8 @@
 """A full room on one JupyterHub: the course's thread rule vs torch's default threads.
 
-Starts the hub of classroom/jupyterhub_config.py (as tests/classroom does) with N students,
-each with the course in their home, and has all of them run the training notebook at the
+Starts the hub of classroom/jupyterhub_config.py as root (as tests/classroom does) with N
+students on its roster, each in their own Unix account (`ctest-<4 hex>-student-N`, deleted at
+the end) with the course in their home, and has all of them run the training notebook at the
 same moment in their own kernels, twice:
 
 - "course rule": the hub sets COURSE_THREADS=1 and OMP_NUM_THREADS=1 (the default);
@@ -37,7 +38,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "classroom"))
-from classroom_hub import Hub, Student, missing_pieces  # noqa: E402
+from classroom_hub import Hub, Student, missing_pieces, remove_accounts  # noqa: E402
 
 FOLDER = "tensors-to-nn"
 WARM_UP = "import course_utils, torch, numpy, matplotlib"
@@ -64,16 +65,22 @@ def training_notebook(running_example_only: bool = False) -> nbformat.NotebookNo
     ])
 
 
+def give_course(student: Student, notebook: nbformat.NotebookNode) -> None:
+    """The course in the student's home, theirs, as nbgitpuller would leave it (the test
+    checks the pull itself)."""
+    target = student.home / FOLDER / "notebooks"
+    shutil.copytree(REPO / "notebooks", target)
+    nbformat.write(notebook, target / "benchmark.ipynb")
+    subprocess.run(["chown", "-R", f"{student.unix_name}:", str(student.home / FOLDER)],
+                   check=True)
+
+
 def run_class(threads: int, students: int, notebook: nbformat.NotebookNode) -> dict[str, float]:
     """Seconds per student for one notebook run by the whole class at once."""
     folder = Path(tempfile.mkdtemp(prefix="hub-", dir="/tmp"))
     names = [f"student-{n}" for n in range(1, students + 1)]
-    for name in names:  # the course as nbgitpuller would leave it (the test checks the pull)
-        target = folder / "homes" / name / FOLDER / "notebooks"
-        shutil.copytree(REPO / "notebooks", target)
-        nbformat.write(notebook, target / "benchmark.ipynb")
     path = f"{FOLDER}/notebooks/benchmark.ipynb"
-    hub = Hub(folder, threads=str(threads))
+    hub = Hub(folder, roster=names, threads=str(threads))
     room: list[Student] = []
     try:
         hub.start()
@@ -82,7 +89,8 @@ def run_class(threads: int, students: int, notebook: nbformat.NotebookNode) -> d
 
         def one_student(student: Student) -> tuple[float, list[str]]:
             student.log_in()
-            student.click("/hub/user-redirect/lab")
+            student.click("/hub/user-redirect/lab")  # starts the server: the account exists
+            give_course(student, notebook)
             _session, kernel, _seconds = student.start_kernel(path)
             with student.channels(kernel) as channels:
                 channels.execute(WARM_UP, timeout=300)
@@ -98,6 +106,7 @@ def run_class(threads: int, students: int, notebook: nbformat.NotebookNode) -> d
             student.close()
         hub.stop()
         left = hub.running_processes()
+        remove_accounts(hub.prefix)
         shutil.rmtree(folder, ignore_errors=True)
     if left:
         raise RuntimeError(f"processes left running: {left}")

@@ -1,13 +1,16 @@
 """A whole classroom on this machine: a JupyterHub with the course's configuration and students.
 
 Used by tests/classroom/test_classroom.py and benchmarks/classroom.py. Everything listens on
-127.0.0.1 on free ports; the hub's state and the students' homes live in one temporary
-folder; the test talks to the hub with a random API token. `Hub.stop()` ends every process
-the hub started (proxy, student servers, kernels) by PID, whatever state the run is in.
+127.0.0.1 on free ports; the hub's state (mode 0700), the roster and the students' homes live
+in one temporary folder; the test talks to the hub with a random API token. The hub runs as
+root and creates one Unix account per student, named with a prefix unique to the run
+(`ctest-<4 hex>-`), so they never collide with real accounts; `remove_accounts` deletes them
+(`userdel -r`). `Hub.stop()` ends every process the hub started (proxy, culler, student
+servers, kernels) by PID, whatever state the run is in.
 
-A `Student` does what a person in the room does: logs in with the shared password, clicks
-the nbgitpuller link (which starts their server and pulls the course), edits and saves a
-notebook, and runs a notebook top to bottom in their own kernel.
+A `Student` does what a person in the room does: logs in with their own password (the first
+login sets it), clicks the nbgitpuller link (which starts their server and pulls the course),
+edits and saves a notebook, and runs a notebook top to bottom in their own kernel.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -35,6 +40,8 @@ import websocket
 REPO = Path(__file__).resolve().parents[2]
 COURSE_CONFIG = REPO / "classroom" / "jupyterhub_config.py"
 ENV_BIN = Path(sys.executable).parent
+COURSE_SITE = Path(httpx.__file__).resolve().parents[1]  # the course environment's packages
+SYSTEM_PYTHON = Path("/usr/bin/python3.11")  # Debian's, open to every account
 SERVICE = "classroom-test"
 READY_TIMEOUT_S = 180
 CELL_TIMEOUT_S = 180  # a stall costs minutes, not the whole run; a busy machine is slow
@@ -55,7 +62,144 @@ def missing_pieces() -> list[str]:
         missing.append(f"a git clone of the course at {REPO} (the test serves it to students)")
     if sys.platform != "linux":
         missing.append("Linux (the test reads process memory and kills processes by PID)")
+    elif os.geteuid() != 0:
+        missing.append("root (the hub creates a Unix account per student and runs each "
+                       "student's server as that account)")
+    for program in ("useradd", "userdel"):
+        if shutil.which(program) is None:
+            missing.append(f"{program} (the hub creates students' accounts with it)")
+    if not course_open_to_everyone() and not SYSTEM_PYTHON.exists():
+        missing.append(f"{REPO} readable by every account (students' servers import the course), "
+                       f"or {SYSTEM_PYTHON} to run an open copy of it")
+    if not interpreter_open_to_everyone() and not SYSTEM_PYTHON.exists():
+        missing.append(f"a Python 3.11 every account can run ({sys.executable} is not; "
+                       f"neither is there {SYSTEM_PYTHON})")
     return missing
+
+
+def open_to_everyone(path: Path) -> bool:
+    """Whether every account can walk to `path` (and run it, for a file)."""
+    return all(step.stat().st_mode & stat.S_IXOTH for step in [*reversed(path.parents), path])
+
+
+def course_open_to_everyone() -> bool:
+    """Whether students' accounts can import the course from where it is (clone and .venv)."""
+    return all(open_to_everyone(needed) for needed in (REPO / "course_utils", COURSE_SITE))
+
+
+def open_copy_of_the_course(folder: Path) -> Path:
+    """The course's installed packages where every account can read them, for a clone in a
+    closed folder (CI may clone under /root): hard links (no data copied, the same files), and
+    a real copy of course_utils with the editable install's finder pointed at it. Returns the
+    copy's site-packages."""
+    site = folder / "course-site"
+    shutil.copytree(COURSE_SITE, site, symlinks=True, copy_function=_link_or_copy)
+    course = folder / "course_utils"
+    shutil.copytree(REPO / "course_utils", course, ignore=shutil.ignore_patterns("__pycache__"))
+    for finder in site.glob("__editable__*finder.py"):
+        text = finder.read_text().replace(str(REPO / "course_utils"), str(course))
+        finder.unlink()  # a hard link: never write through it into the course's own .venv
+        finder.write_text(text)
+    return site
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system
+        shutil.copy2(source, target)
+
+
+def interpreter_open_to_everyone() -> bool:
+    return (open_to_everyone(Path(os.path.realpath(sys.executable)))
+            and open_to_everyone(Path(os.__file__).parent))
+
+
+def students_python(folder: Path, always: bool = False) -> Path:
+    """The Python the hub runs from, and so the students' servers and kernels: one that every
+    account can run.
+
+    The course's .venv when its interpreter is open to every account. Otherwise (a pyenv
+    Python under /root, as on the machines we test on; TEACHERS.md tells a teacher to build
+    .venv from a Python every account can run) a thin environment in `folder`: Debian's
+    python3.11 with the course's installed packages added by `site.addsitedir`, its `etc` and
+    `share` (Jupyter's extensions and JupyterLab), and the three scripts the hub runs pointing
+    at it. The hub's own checks then pass for real. `always`: build it even when not needed.
+    """
+    if interpreter_open_to_everyone() and course_open_to_everyone() and not always:
+        return ENV_BIN / "python"
+    env = folder / "env"
+    if (env / "bin" / "python").exists():
+        return env / "bin" / "python"
+    scripts = env / "bin"
+    site = env / "lib" / "python3.11" / "site-packages"
+    scripts.mkdir(parents=True)
+    site.mkdir(parents=True)
+    (scripts / "python").symlink_to(SYSTEM_PYTHON)
+    (env / "pyvenv.cfg").write_text(f"home = {SYSTEM_PYTHON.parent}\n"
+                                    "include-system-site-packages = false\n")
+    course_site = COURSE_SITE if course_open_to_everyone() else open_copy_of_the_course(folder)
+    (site / "course-env.pth").write_text(f"import site; site.addsitedir({str(course_site)!r})\n")
+    for shared in ("etc", "share"):  # server extensions (nbgitpuller), JupyterLab, kernelspecs
+        (env / shared).symlink_to(ENV_BIN.parent / shared)
+    for name in ("jupyterhub", "jupyterhub-singleuser", "configurable-http-proxy"):
+        _shebang, body = (ENV_BIN / name).read_text().split("\n", 1)
+        (scripts / name).write_text(f"#!{scripts / 'python'}\n{body}")
+        (scripts / name).chmod(0o755)
+    return scripts / "python"
+
+
+def run_prefix() -> str:
+    """A Unix account prefix for one test run: `ctest-` and 4 random hex digits, then `-`."""
+    return f"ctest-{secrets.token_hex(2)}-"
+
+
+def remove_accounts(prefix: str) -> list[str]:
+    """Delete every account whose name starts with `prefix` (and its home): `userdel -r`."""
+    if not prefix.startswith("ctest-"):
+        raise ValueError(f"refusing to delete accounts named {prefix}*: not a test prefix")
+    removed = []
+    for account in pwd.getpwall():
+        if account.pw_name.startswith(prefix):
+            subprocess.run(["userdel", "-r", account.pw_name], capture_output=True)
+            removed.append(account.pw_name)
+    return removed
+
+
+class GitServer:
+    """`git daemon` on 127.0.0.1 serving the bare repositories in `folder`: the teacher's git
+    host. (A student's account may not clone a local path owned by root: git refuses a
+    repository owned by another user, "dubious ownership".)"""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def url(self, name: str) -> str:
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    def __enter__(self) -> GitServer:
+        self.process = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={self.port}",
+             f"--base-path={self.folder}", "--export-all", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError("git daemon did not listen within 30 s")
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 def free_port() -> int:
@@ -68,51 +212,75 @@ TEST_CONFIG = """\
 # The course's configuration, plus a service the test drives the hub with.
 import os
 load_subconfig({course_config!r})
-c.JupyterHub.services = [{{"name": {service!r}, "api_token": os.environ["CLASSROOM_TEST_TOKEN"]}}]
-c.JupyterHub.load_roles = [{{
+c.JupyterHub.services.append(
+    {{"name": {service!r}, "api_token": os.environ["CLASSROOM_TEST_TOKEN"]}})
+c.JupyterHub.load_roles.append({{
     "name": {service!r},
     "scopes": ["admin:users", "admin:servers", "tokens", "shutdown"],
     "services": [{service!r}],
-}}]
+}})
 """
 
 
 class Hub:
-    """A JupyterHub started from classroom/jupyterhub_config.py in `folder`.
+    """A JupyterHub started as root from classroom/jupyterhub_config.py in `folder`.
 
-    Use as a context manager: `with Hub(folder) as hub: ...` stops everything on the way out.
-    `threads` is what the hub gives each student's kernel (COURSE_THREADS, OMP_NUM_THREADS).
+    Use as a context manager: `with Hub(folder, roster) as hub: ...` stops everything on the way
+    out (the accounts stay until `remove_accounts(hub.prefix)`). `roster` is who may log in,
+    `admins` the teachers; `threads` is what the hub gives each student's kernel
+    (COURSE_THREADS, OMP_NUM_THREADS); `idle_seconds` the culler's setting.
     """
 
-    def __init__(self, folder: Path, threads: str = "1") -> None:
+    def __init__(self, folder: Path, roster: list[str], admins: tuple[str, ...] = (),
+                 threads: str = "1", idle_seconds: int = 3600, prefix: str | None = None) -> None:
         self.folder = folder
+        self.roster = roster
+        self.admins = admins
         self.threads = threads
-        self.password = secrets.token_urlsafe(12)
+        self.idle_seconds = idle_seconds
+        self.prefix = prefix or run_prefix()
         self.token = secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.state = folder / "hub"  # COURSE_HUB_DIR: database, cookie secret, passwords
+        self.homes = folder / "homes"
         self.log_path = folder / "jupyterhub.log"
+        self.python = ENV_BIN / "python"
         self.process: subprocess.Popen | None = None
         self._known: dict[int, psutil.Process] = {}
+
+    def unix_name(self, name: str) -> str:
+        return self.prefix + name
 
     # --- starting and stopping ---------------------------------------------------------------
     def start(self) -> Hub:
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o755)  # students enter it to reach their homes
         config = self.folder / "jupyterhub_test_config.py"
         config.write_text(TEST_CONFIG.format(course_config=str(COURSE_CONFIG), service=SERVICE))
-        env = dict(os.environ)
+        roster = self.folder / "roster.txt"
+        roster.write_text("# the test's class\n" + "\n".join(self.roster) + "\n")
+        self.python = students_python(self.folder)  # what the hub (and the teacher) run
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
         env.update({
-            "COURSE_HUB_DIR": str(self.folder),
-            "COURSE_HUB_PASSWORD": self.password,
+            "COURSE_HUB_DIR": str(self.state),
+            "COURSE_HUB_HOMES": str(self.homes),
+            "COURSE_HUB_ROSTER": str(roster),
+            "COURSE_HUB_ADMINS": ",".join(self.admins),
+            "COURSE_UNIX_PREFIX": self.prefix,
+            "COURSE_CULL_IDLE_SECONDS": str(self.idle_seconds),
             "COURSE_HUB_PORT": str(self.port),
             "COURSE_PROXY_API_PORT": str(free_port()),
             "COURSE_HUB_API_PORT": str(free_port()),
             "COURSE_THREADS": self.threads,
             "CLASSROOM_TEST_TOKEN": self.token,
         })
-        with open(self.log_path, "wb") as log:
+        # The log is the hub's: nobody else reads it.
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "wb") as log:
             self.process = subprocess.Popen(
-                [str(ENV_BIN / "jupyterhub"), "-f", str(config)], cwd=self.folder, env=env,
+                [str(self.python), "-m", "jupyterhub", "-f", str(config)],
+                cwd=self.folder, env=env,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._remember(self.process.pid)
         deadline = time.monotonic() + 90
@@ -214,6 +382,17 @@ class Hub:
             time.sleep(0.5)
         raise RuntimeError(f"{name}'s server was not ready after {READY_TIMEOUT_S} s")
 
+    def server_processes(self, name: str) -> list[psutil.Process]:
+        """The student's server and everything under it (kernels), as the hub sees them."""
+        found = []
+        for server in psutil.Process(self.process.pid).children():
+            try:
+                if server.environ().get("JUPYTERHUB_USER") == name:
+                    found += [server, *server.children(recursive=True)]
+            except psutil.Error:
+                continue
+        return found
+
     def memory_per_student(self) -> dict[str, dict[str, float]]:
         """MB per student (their server and kernels): RSS, and PSS (shared pages split fairly)."""
         usage: dict[str, dict[str, float]] = {}
@@ -260,12 +439,14 @@ class RunResult:
 
 
 class Student:
-    """One person in the room, with their own browser session (cookies) and home folder."""
+    """One person in the room, with their own browser session (cookies), password and account."""
 
     def __init__(self, hub: Hub, name: str) -> None:
         self.hub = hub
         self.name = name
-        self.home = hub.folder / "homes" / name
+        self.unix_name = hub.unix_name(name)
+        self.password = secrets.token_urlsafe(12)  # what they type at their first login
+        self.home = hub.homes / self.unix_name
         self.browser = httpx.Client(base_url=hub.url, follow_redirects=True, timeout=60)
         self._token: str | None = None
 
@@ -273,14 +454,25 @@ class Student:
         self.browser.close()
 
     # --- in the browser ----------------------------------------------------------------------
-    def log_in(self) -> None:
-        """Fill in the hub's login form: any name, the shared password."""
+    def try_log_in(self, name: str | None = None, password: str | None = None) -> bool:
+        """Fill in the hub's login form (by default as this student); True if it let us in."""
         page = self.browser.get("/hub/login")
+        if 'name="_xsrf"' not in page.text:  # logged in already: the hub sent us on
+            return "/hub/login" not in page.url.path
         xsrf = page.text.split('name="_xsrf" value="', 1)[1].split('"', 1)[0]
         answer = self.browser.post("/hub/login", data={
-            "username": self.name, "password": self.hub.password, "_xsrf": xsrf})
-        if "/hub/login" in answer.url.path:
-            raise AssertionError(f"{self.name} could not log in: {answer.status_code}")
+            "username": name or self.name, "password": password or self.password,
+            "_xsrf": xsrf})
+        return "/hub/login" not in answer.url.path
+
+    def log_in(self) -> None:
+        """Log in with this student's own password (the first login sets it)."""
+        if not self.try_log_in():
+            raise AssertionError(f"{self.name} could not log in")
+
+    @property
+    def uid(self) -> int:
+        return pwd.getpwnam(self.unix_name).pw_uid
 
     def click(self, link: str) -> httpx.Response:
         """Open `link` like a browser: the hub starts the server if needed, OAuth, the page."""

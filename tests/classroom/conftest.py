@@ -7,7 +7,7 @@ import pytest
 REPORT_KEY = pytest.StashKey[list]()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def classroom_report(request) -> list[str]:
     """Lines the test adds here are printed in pytest's summary (and kept on failure too)."""
     return request.config.stash.setdefault(REPORT_KEY, [])
