@@ -8,21 +8,45 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
 
-.PHONY: lab test lint student site clean course-map
+.PHONY: lab lab-solutions test lint student site clean course-map
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "the course needs Python 3.11, found " + sys.version' 
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: ~1.5 GB, a few minutes)"
+	$(PY) -m pip install -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
+	@echo "Installed: the course (course_utils, editable) with extras $(EXTRAS), for $$($(PY) --version), in $(abspath $(VENV)) ($$(du -sh $(VENV) | cut -f1) on disk)"
 
+# `make lab`: your workspace (workspace/, git-ignored: your own copies of the notebooks, every
+# exercise blank, kept across course updates; course_utils/workspace.py), opened on notebook 00.
+# `make lab-solutions`: notebooks/ as committed, solutions filled in, for teachers and authors.
 # 127.0.0.1 only, token authentication on (JupyterLab's default; never disable it).
-# Extra options go in LAB_ARGS, e.g. `make lab LAB_ARGS=--no-browser`.
-LAB_ARGS ?=
-AS_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) $(LAB_ARGS) notebooks/00_start_here.ipynb
+# Extra options go in LAB_ARGS, e.g. `make lab LAB_ARGS=--no-browser`; WORKSPACE=DIR puts the
+# workspace elsewhere (the tests use a temporary one).
+LAB_ARGS  ?=
+WORKSPACE ?= workspace
+AS_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab's news pop-up and update check are switched off for this environment only, by a
+# settings override inside .venv (from lab/overrides.json), never in your home folder.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/tensors-to-nn.json
+# default_url: the page JupyterLab opens and prints the link of, also with --no-browser.
+LAB := $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) \
+	--LabApp.default_url=/lab/tree/00_start_here.ipynb
+
+$(LAB_SETTINGS): lab/overrides.json | $(STAMP)
+	@mkdir -p $(@D)
+	cp lab/overrides.json $@
+
+lab: $(STAMP) $(LAB_SETTINGS)
+	$(PY) -m course_utils.workspace --workspace $(WORKSPACE)
+	$(LAB) --ServerApp.root_dir=$(WORKSPACE) $(LAB_ARGS)
+
+lab-solutions: $(STAMP) $(LAB_SETTINGS)
+	@echo "lab-solutions: opening notebooks/ AS COMMITTED, solutions filled in (for teachers and"
+	@echo "authors). Saving there changes the git-tracked files. Learners: use make lab."
+	$(LAB) --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest
