@@ -13,7 +13,7 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     checks       exercise checks that answer back
     workspace    your own copy of the notebooks (workspace/), kept across course updates
     hints        hint(name) and solution(name), read from the committed notebooks
-    progress     progress(): the latest verdict of every exercise
+    verdicts     progress(): the latest verdict of every exercise, kept in the workspace
 
 Pictures and widgets are imported by name from their own modules, so that importing
 course_utils never starts a GUI library:
@@ -45,10 +45,10 @@ from .problem import (
     initial_weights,
     make_data,
 )
-from .progress import progress
 from .shape_errors import explain_shape_mismatch, read_error_message
 from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
 from .training import History, initial_sharpness, sharpness, top_hessian_eigenvalue, train
+from .verdicts import progress
 
 apply_thread_rule()

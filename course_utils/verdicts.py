@@ -1,4 +1,4 @@
-"""Your progress: the latest verdict of every exercise's check, and a table of them.
+"""Your progress (`progress()`): the latest verdict of every exercise's check, and a table of them.
 
 Every check calls `after_check(result)` (see `checks.core.checker`), which
 
