@@ -5,11 +5,12 @@ The committed notebooks in `notebooks/` hold the solutions and are never edited 
 `workspace/` (git-ignored) holds the student copy of each one, made by `course_utils.release`.
 
 Running it again brings the workspace up to date without ever losing the learner's work. It
-knows what it copied by a record of hashes (`workspace/.course-sync.json`), not by timestamps:
+knows what it copied by a record of hashes (`workspace/.course-sync.json`), not by timestamps.
+A hash covers each cell's type and source: running a notebook (outputs) is not editing it.
 
     new in the course                     -> added
-    you never changed your copy           -> replaced by the course's new version
-    you changed it, the course moved on   -> yours kept; the new version written beside it,
+    you never edited your copy            -> replaced by the course's new version
+    you edited it, the course moved on    -> yours kept; the new version written beside it,
                                              e.g. 07_learning_rate_explorer.updated.ipynb
     you deleted it                        -> left deleted, unless you ask:
                                              python -m course_utils.workspace --restore 07
@@ -62,13 +63,6 @@ def student_bytes(path: Path) -> bytes:
     return (text if text.endswith("\n") else text + "\n").encode("utf-8")
 
 
-def _file_digest(path: Path) -> str | None:
-    try:
-        return digest(path.read_bytes())
-    except OSError:
-        return None
-
-
 def _matches(name: str, wanted: str) -> bool:
     """`wanted` names the notebook: "07", "07_learning_rate_explorer" or the file name."""
     wanted = Path(wanted).name
@@ -107,59 +101,86 @@ def sync(source: Path, workspace: Path, restore: list[str] | tuple[str, ...] = (
             actions.append(Action(name, "kept", "no longer in the course; your copy stays"))
     record["source"] = os.path.relpath(source.resolve(), workspace.resolve())
     record["about"] = ("written by `python -m course_utils.workspace`: the sha256 of each "
-                       "notebook as it copied it, to know which ones you changed")
+                       "notebook it copied (content: its cells' types and sources), to know "
+                       "which ones you edited")
     _write(workspace / RECORD, (json.dumps(record, indent=1) + "\n").encode("utf-8"))
     return actions
+
+
+def content_digest(data: bytes | None) -> str | None:
+    """The sha256 of what a learner edits: each cell's type and source.
+
+    Outputs, execution counts and metadata are left out: running a notebook is not
+    changing it. None for no file; a notebook that cannot be read gets a digest of its
+    bytes, which matches nothing the sync wrote, so it counts as the learner's.
+    """
+    if data is None:
+        return None
+    try:
+        cells = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list)
+                  else c["source"]] for c in json.loads(data)["cells"]]
+    except (ValueError, KeyError, TypeError):
+        return "unreadable:" + digest(data)
+    return digest(json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _sync_one(name: str, new: bytes, workspace: Path, entry: dict, wants_restore: bool
               ) -> Action:
     target = workspace / name
-    new_hash = digest(new)
-    current = _file_digest(target)
+    new_content = content_digest(new)
+    current = content_digest(_read(target))
+    copied = {"copied": digest(new), "content": new_content}
     if wants_restore:
         detail = "a fresh copy"
-        if current is not None and current not in (new_hash, entry.get("copied")):
+        if current is not None and current not in (new_content, entry.get("content")):
             backup = target.with_name(f"{target.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}"
                                       ".ipynb")
             target.rename(backup)
             detail += f"; your copy was renamed to {backup.name}"
         _write(target, new)
-        entry["copied"] = new_hash
+        entry.update(copied)
         return Action(name, "restored", detail)
     if current is None:
-        if "copied" in entry:
+        if "content" in entry:
             return Action(name, "not restored", "you deleted it; to get a fresh copy run "
                           f"`python -m course_utils.workspace --restore {target.stem}`")
         _write(target, new)
-        entry["copied"] = new_hash
+        entry.update(copied)
         return Action(name, "added")
-    if current == new_hash:
-        entry["copied"] = new_hash
+    if current == new_content:  # the same cells (its outputs, if you ran it, are kept)
+        entry.update(copied)
         return Action(name, "up to date")
-    if current == entry.get("copied"):
+    if current == entry.get("content"):
         _write(target, new)
-        entry["copied"] = new_hash
-        return Action(name, "replaced", "you had not changed it; this is the course's new version")
-    if entry.get("copied") == new_hash:
+        entry.update(copied)
+        return Action(name, "replaced", "you had not edited it; this is the course's new "
+                      "version (run it again to see its outputs)")
+    if entry.get("content") == new_content:
         return Action(name, "edited by you", "the course's version has not moved")
-    return _write_beside(target, new, new_hash, entry)
+    return _write_beside(target, new, new_content, entry)
 
 
-def _write_beside(target: Path, new: bytes, new_hash: str, entry: dict) -> Action:
+def _write_beside(target: Path, new: bytes, new_content: str | None, entry: dict) -> Action:
     """The learner changed `target` and the course moved on: the new version goes beside it."""
     beside = target.with_name(f"{target.stem}.updated.ipynb")
-    kept = "you changed it, so it is kept as it is; "
-    current = _file_digest(beside)
-    if current == new_hash:
+    kept = "you edited it, so it is kept as it is; "
+    current = content_digest(_read(beside))
+    if current == new_content:
         return Action(target.name, "kept", kept + f"the course's new version is in {beside.name}")
-    if current is None and entry.get("updated") == new_hash:
+    if current is None and entry.get("updated") == new_content:
         return Action(target.name, "edited by you", f"and you deleted {beside.name}")
     if current is not None and current != entry.get("updated"):
         return Action(target.name, "kept", kept + f"{beside.name} has your edits too, so the "
                       "course's newest version was not written: rename it, then run again")
     _write(beside, new)
-    entry["updated"] = new_hash
+    entry["updated"] = new_content
     return Action(target.name, "kept", kept + f"the course's new version is beside it: "
                   f"{beside.name}")
 

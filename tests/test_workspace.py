@@ -200,3 +200,26 @@ def test_main_says_what_it_did(course, capsys):
     assert out.rstrip().endswith("2 notebooks: 2 added")
     workspace.main(["--source", str(source), "--workspace", str(ws)])
     assert capsys.readouterr().out.rstrip().endswith("2 notebooks: 2 up to date")
+
+
+def run_it(path):
+    """What running a notebook in JupyterLab does to the file: outputs, counts, metadata."""
+    nb = nbformat.read(path, as_version=4)
+    for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = count + 1
+        cell.outputs = [nbformat.v4.new_output("stream", text="… not done yet: f\n")]
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-11-29T13:40:00Z"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+
+
+def test_running_a_notebook_is_not_editing_it(course):
+    source, ws = course
+    workspace.sync(source, ws)
+    run_it(ws / "01_next.ipynb")
+    ran = (ws / "01_next.ipynb").read_bytes()
+    assert verbs(workspace.sync(source, ws))["01_next.ipynb"] == "up to date"
+    assert (ws / "01_next.ipynb").read_bytes() == ran  # outputs kept while nothing moved
+    change_course(source)
+    assert verbs(workspace.sync(source, ws))["01_next.ipynb"] == "replaced"
+    assert "improved" in (ws / "01_next.ipynb").read_text()
