@@ -91,3 +91,15 @@ def test_the_news_pop_up_is_switched_off_inside_the_venv_only():
     assert copy.split()[-1].startswith(".venv/share/jupyter/lab/settings/")
     override = json.loads((REPO / "lab" / "overrides.json").read_text())
     assert override["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_the_install_shows_pips_progress_and_ends_with_what_went_where():
+    """The long step runs without --quiet; the last line names the venv and its size."""
+    dry_run = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=REPO, text=True,
+                             capture_output=True, check=True).stdout.splitlines()
+    installs = [line for line in dry_run if "pip install" in line and "-e" in line.split()]
+    assert installs and not any("--quiet" in line or " -q" in line for line in installs)
+    last = subprocess.run(["sh", "-c", dry_run[-1]], cwd=REPO, text=True, capture_output=True,
+                          check=True).stdout
+    assert last.startswith("Installed:") and str(REPO / ".venv") in last
+    assert re.search(r"\(\d[\d.,]*[KMG]i?B? on disk\)", last), last
