@@ -13,6 +13,7 @@ A hash covers each cell's type and source: running a notebook (outputs) is not e
     you edited it, the course moved on    -> yours kept; the new version written beside it,
                                              e.g. 07_learning_rate_explorer.updated.ipynb
     you deleted it                        -> left deleted, unless you ask:
+                                             make lab RESTORE=07, or
                                              python -m course_utils.workspace --restore 07
 
 `--restore NAME` writes a fresh copy of one notebook; your own copy, if you changed it, is
@@ -149,8 +150,9 @@ def _sync_one(name: str, new: bytes, workspace: Path, entry: dict, wants_restore
         return Action(name, "restored", detail)
     if current is None:
         if "content" in entry:
-            return Action(name, "not restored", "you deleted it; to get a fresh copy run "
-                          f"`python -m course_utils.workspace --restore {target.stem}`")
+            return Action(name, "not restored", "you deleted it; for a fresh copy: "
+                          f"`make lab RESTORE={target.stem}` (or `python -m "
+                          f"course_utils.workspace --restore {target.stem}`)")
         _write(target, new)
         entry.update(copied)
         return Action(name, "added")

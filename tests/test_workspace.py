@@ -135,7 +135,7 @@ def test_a_deleted_notebook_is_not_restored_unless_asked(course):
     workspace.sync(source, ws)
     (ws / "00_start.ipynb").unlink()
     action = next(a for a in workspace.sync(source, ws) if a.name == "00_start.ipynb")
-    assert action.what == "not restored" and "--restore 00_start" in action.detail
+    assert action.what == "not restored" and "make lab RESTORE=00_start" in action.detail
     assert not (ws / "00_start.ipynb").exists()
     assert verbs(workspace.sync(source, ws, restore=["00"]))["00_start.ipynb"] == "restored"
     assert "raise NotImplementedError()" in (ws / "00_start.ipynb").read_text()
