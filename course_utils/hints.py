@@ -115,9 +115,11 @@ def find(exercise: Any) -> tuple[Exercise | None, str]:
     if name in known:
         return known[name], ""
     close = difflib.get_close_matches(name, known, n=3)
-    return None, (f"no exercise is called {name!r}" +
-                  (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else
-                   f"; the exercises are named after their check, e.g. {next(iter(known), '')!r}"))
+    if close:
+        return None, (f"no exercise is called {name!r}; did you mean "
+                      f"{' or '.join(repr(c) for c in close)}?")
+    return None, (f"no exercise is called {name!r} in {folder}; an exercise is named after its "
+                  "check: check_relu_backward checks the exercise 'relu_backward'")
 
 
 _given: dict[str, int] = {}  # how many hints each exercise has had in this kernel
