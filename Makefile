@@ -15,21 +15,49 @@ EXTRAS := test,classroom,site
 # Where pip gets torch: PyTorch's CPU index on Linux without an NVIDIA GPU (tools/torch_index.py;
 # TORCH_INDEX=URL for another index, TORCH_INDEX= for pip's usual sources).
 
-.PHONY: lab test test-compat lint student site clean course-map lock
+.PHONY: lab lab-solutions test test-compat lint student site clean course-map lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11, 3.12 or 3.13 found; install one, or pass PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(PY) || { echo "make: creating $(VENV) with $(PYTHON) ($$($(PYTHON) -c 'import sys; print(sys.version.split()[0])'))"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --upgrade pip
+	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: ~1.5 GB, a few minutes)"
 	$(PY) -m pip install $$($(PY) tools/torch_index.py) -c constraints.txt -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
+	@echo "Installed: the course (course_utils, editable) with extras $(EXTRAS), for $$($(PY) --version), in $(abspath $(VENV)) ($$(du -sh $(VENV) | cut -f1) on disk)"
 
+# `make lab`: your workspace (workspace/, git-ignored: your own copies of the notebooks, every
+# exercise blank, kept across course updates; course_utils/workspace.py), opened on notebook 00.
+# `make lab-solutions`: notebooks/ as committed, solutions filled in, for teachers and authors.
 # 127.0.0.1 only, token authentication on (JupyterLab's default; never disable it).
-# Extra options go in LAB_ARGS, e.g. `make lab LAB_ARGS=--no-browser`.
-LAB_ARGS ?=
-AS_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) $(LAB_ARGS) notebooks/00_start_here.ipynb
+# Extra options go in LAB_ARGS, e.g. `make lab LAB_ARGS=--no-browser`; WORKSPACE=DIR puts the
+# workspace elsewhere (the tests use a temporary one).
+LAB_ARGS  ?=
+WORKSPACE ?= workspace
+AS_ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab's news pop-up and update check are switched off for this environment only, by a
+# settings override inside .venv (from lab/overrides.json), never in your home folder.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/tensors-to-nn.json
+# default_url: the page JupyterLab opens and prints the link of, also with --no-browser.
+LAB := $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(AS_ROOT) \
+	--LabApp.default_url=/lab/tree/00_start_here.ipynb
+
+$(LAB_SETTINGS): lab/overrides.json | $(STAMP)
+	@mkdir -p $(@D)
+	cp lab/overrides.json $@
+
+# RESTORE=07 gets a fresh copy of notebook 07 (yours, if edited, is kept as a backup). Exit
+# code 1 means a notebook could not be copied (the terminal says which): open the rest anyway.
+RESTORE ?=
+lab: $(STAMP) $(LAB_SETTINGS)
+	$(PY) -m course_utils.workspace --workspace $(WORKSPACE) $(addprefix --restore ,$(RESTORE)) \
+		|| test $$? -eq 1
+	$(LAB) --ServerApp.root_dir=$(WORKSPACE) $(LAB_ARGS)
+
+lab-solutions: $(STAMP) $(LAB_SETTINGS)
+	@echo "lab-solutions: opening notebooks/ AS COMMITTED, solutions filled in (for teachers and"
+	@echo "authors). Saving there changes the git-tracked files. Learners: use make lab."
+	$(LAB) --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -m "not compat"

@@ -11,6 +11,9 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     training     train with a history (divergence, rises), curvature (lambda_max)
     sweep        one run per learning rate; the zones monotone / catapult / divergence
     checks       exercise checks that answer back
+    workspace    your own copy of the notebooks (workspace/), kept across course updates
+    hints        hint(name) and solution(name), read from the committed notebooks
+    verdicts     progress(): the latest verdict of every exercise, kept in the workspace
 
 Pictures and widgets are imported by name from their own modules, so that importing
 course_utils never starts a GUI library:
@@ -28,6 +31,7 @@ from .anatomy import (
 from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
 from .coursemap import course_map_markdown, read_course_map
 from .environment import environment_report, format_report
+from .hints import hint, solution
 from .ladder import LadderRun, run_autograd, run_nn, run_numpy, run_tensors
 from .problem import (
     D_IN,
@@ -45,5 +49,6 @@ from .shape_errors import explain_shape_mismatch, read_error_message
 from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
 from .training import History, initial_sharpness, sharpness, top_hessian_eigenvalue, train
+from .verdicts import progress
 
 apply_thread_rule()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +27,8 @@ os.environ["COURSE_CHECKS_STRICT"] = "solutions"
 os.environ["MPLBACKEND"] = "Agg"
 os.environ.setdefault("COURSE_THREADS", "1")
 os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+# Notebook 00's environment report leaves out file paths (the build machine's venv).
+os.environ["COURSE_REPORT_PATHS"] = "hide"
 
 project = "From tensors to torch.nn"
 author = "the course authors"
@@ -53,7 +56,7 @@ html_theme_options = {
     "use_download_button": True,
     "home_page_in_toc": True,
 }
-html_static_path = [str(sitebuild.vendor())]
+html_static_path = [str(sitebuild.vendor()), str(Path(__file__).resolve().parent / "static")]
 html_last_updated_fmt = None
 
 # ---- the vendored JavaScript (paths relative to _static/)
@@ -68,6 +71,8 @@ nb_ipywidgets_js = {
 }
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+FROZEN = "course-frozen-widget"  # the class of a cell whose widget is a still picture
 
 
 def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
@@ -80,6 +85,8 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
             cell = cell.parent
         if cell.parent is None:
             cell = raw
+        else:
+            cell["classes"].append(FROZEN)
         note = nodes.note()
         paragraph = nodes.paragraph()
         paragraph += nodes.Text("The widget above is a still picture of where the notebook's "
@@ -94,8 +101,41 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
         cell.parent.insert(cell.parent.index(cell) + 1, note)
 
 
+def freeze_state(state: dict) -> int:
+    """Set `disabled` on every saved widget model that has it; return how many."""
+    frozen = 0
+    for model in state.get("state", {}).values():
+        if "disabled" in model.get("state", {}):
+            model["state"]["disabled"] = True
+            frozen += 1
+    return frozen
+
+
+def freeze_saved_widgets(app, exception) -> None:
+    """After the build: every page's saved widgets are disabled, so a slider cannot move.
+
+    On the site a widget is a picture of where the run left it. A slider that moved while
+    its readout and plot stayed put (nothing computes them without a kernel) would lie.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    pattern = re.compile(rf'(<script type="{re.escape(WIDGET_STATE)}">)(.*?)(</script>)', re.S)
+    for page in Path(app.outdir).rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        found = pattern.search(html)
+        if not found:
+            continue
+        state = json.loads(found.group(2))
+        if freeze_state(state):
+            frozen = json.dumps(state).replace("</", "<\\/")
+            page.write_text(html[:found.start(2)] + frozen + html[found.end(2):],
+                            encoding="utf-8")
+
+
 def setup(app):
     app.connect("doctree-resolved", add_widget_notes)
+    app.connect("build-finished", freeze_saved_widgets)
+    app.add_css_file("course.css")  # site/static/course.css: frozen widgets look frozen
     # The widget manager's bundles load their icon font from "the folder of their AMD
     # module", which require.js derives from the module's name (@jupyter-widgets/controls,
     # @jupyter-widgets/html-manager/dist/libembed-amd, ...) unless told where names live:

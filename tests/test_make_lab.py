@@ -1,7 +1,9 @@
-"""`make lab` opens JupyterLab on notebook 00, on 127.0.0.1, with token authentication on."""
+"""`make lab` opens the learner's workspace on notebook 00, `make lab-solutions` the committed
+notebooks; both on 127.0.0.1, with token authentication on, and the printed link lands on 00."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -10,6 +12,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+
+import pytest
 
 from notebook_runner import REPO
 
@@ -20,15 +24,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def status(url: str) -> int:
+def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
+            return response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, b""
 
 
-def test_make_lab_serves_notebook_00_on_loopback_with_a_token(tmp_path):
+@pytest.mark.parametrize("target, shows, says", [
+    ("lab", "raise NotImplementedError()", "Your workspace:"),
+    ("lab-solutions", "return n_examples * n_features", "AS COMMITTED, solutions filled in"),
+])
+def test_make_lab_serves_notebook_00_on_loopback_with_a_token(target, shows, says, tmp_path):
     port = free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
@@ -36,24 +44,30 @@ def test_make_lab_serves_notebook_00_on_loopback_with_a_token(tmp_path):
     log = tmp_path / "lab.log"
     with log.open("w") as out:
         lab = subprocess.Popen(
-            ["make", "--no-print-directory", "lab", f"LAB_ARGS=--no-browser --ServerApp.port={port}"
-             " --ServerApp.port_retries=0"],
+            ["make", "--no-print-directory", target, f"WORKSPACE={tmp_path / 'workspace'}",
+             f"LAB_ARGS=--no-browser --ServerApp.port={port} --ServerApp.port_retries=0"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = None
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while url is None and time.monotonic() < deadline and lab.poll() is None:
             time.sleep(0.5)
-            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\S*\?token=(\w+)", log.read_text())
+            match = re.search(rf"http://127\.0\.0\.1:{port}/\S*\?token=(\w+)", log.read_text())
             url = match and match.group(0)
-        assert url, f"JupyterLab did not start; its log:\n{log.read_text()[-2000:]}"
+        text = log.read_text()
+        assert url, f"JupyterLab did not start; its log:\n{text[-2000:]}"
+        # The printed link opens notebook 00, not the Launcher (also with --no-browser).
+        assert url.startswith(f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token=")
+        assert says in text
         token = re.search(r"token=(\w+)", url).group(1)
-        command = next(line for line in log.read_text().splitlines() if "jupyter lab" in line)
-        assert command.rstrip().endswith("notebooks/00_start_here.ipynb"), command
         base = f"http://127.0.0.1:{port}"
-        notebook = f"{base}/api/contents/00_start_here.ipynb"  # it serves the notebooks folder
-        assert status(notebook) == 403, "the server answered without a token"
-        assert status(f"{notebook}?token={token}") == 200
+        notebook = f"{base}/api/contents/00_start_here.ipynb"
+        assert fetch(notebook)[0] == 403, "the server answered without a token"
+        status, body = fetch(f"{notebook}?token={token}")
+        assert status == 200
+        cells = json.loads(body)["content"]["cells"]
+        exercise = next(c["source"] for c in cells if "def count_inputs" in c["source"])
+        assert shows in exercise  # the workspace's blank copy, or the committed solution
         # it listens on loopback only: the port is not open on the machine's other addresses
         other = socket.gethostbyname(socket.gethostname())
         if not other.startswith("127."):
@@ -67,3 +81,25 @@ def test_make_lab_serves_notebook_00_on_loopback_with_a_token(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(lab.pid, signal.SIGKILL)
             lab.wait()
+
+
+def test_the_news_pop_up_is_switched_off_inside_the_venv_only():
+    """The override `make lab` installs lives in .venv, never in the learner's home."""
+    dry_run = subprocess.run(["make", "-n", "-B", "lab", "LAB_ARGS="], cwd=REPO, text=True,
+                             capture_output=True, check=True).stdout
+    copy = next(line for line in dry_run.splitlines() if line.startswith("cp lab/overrides.json"))
+    assert copy.split()[-1].startswith(".venv/share/jupyter/lab/settings/")
+    override = json.loads((REPO / "lab" / "overrides.json").read_text())
+    assert override["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_the_install_shows_pips_progress_and_ends_with_what_went_where():
+    """The long step runs without --quiet; the last line names the venv and its size."""
+    dry_run = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=REPO, text=True,
+                             capture_output=True, check=True).stdout.splitlines()
+    installs = [line for line in dry_run if "pip install" in line and "-e" in line.split()]
+    assert installs and not any("--quiet" in line or " -q" in line for line in installs)
+    last = subprocess.run(["sh", "-c", dry_run[-1]], cwd=REPO, text=True, capture_output=True,
+                          check=True).stdout
+    assert last.startswith("Installed:") and str(REPO / ".venv") in last
+    assert re.search(r"\(\d[\d.,]*[KMG]i?B? on disk\)", last), last

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..verdicts import after_check
+
 PASSED, WRONG, NOT_DONE = "passed", "wrong", "not done"
 SYMBOLS = {PASSED: "✓", WRONG: "✗", NOT_DONE: "…"}
 WORDS = {PASSED: "passed", WRONG: "not right yet", NOT_DONE: "not done yet"}
@@ -89,6 +91,7 @@ def checker(diagnose: Callable[..., str]) -> Callable[..., CheckResult]:
             result = CheckResult(name, WRONG, (
                 f"{name}: the check could not use what you gave it "
                 f"({type(error).__name__}: {error}). Re-read the task and the hint above."))
+        result = after_check(result)  # course_utils.verdicts: record it; 2nd ✗ points to hint()
         print(result)
         _enforce_strict_mode(result)
         return result

@@ -391,7 +391,14 @@ class NotebookInLab:
         while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
             time.sleep(0.1)
         assert path.stat().st_mtime_ns != before, f"{self.name}: Ctrl+S did not save"
-        return nbformat.read(path, as_version=4)
+        # The server truncates, then writes: the new mtime may show a file still being written.
+        while True:
+            try:
+                return nbformat.read(path, as_version=4)
+            except ValueError:  # nbformat's NotJSONError: half a file
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def screenshot(self, stem: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

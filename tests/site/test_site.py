@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from jupyter_cache import get_cache
 
 pytestmark = pytest.mark.site
 
+REPO = Path(__file__).resolve().parents[2]
 PATHS = sitebuild.notebook_paths()
 IDS = [path.stem for path in PATHS]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -279,3 +281,57 @@ def test_the_explorer_page_shows_its_slider_and_plot_from_saved_state(built_site
                     "SelectionSliderModel"}, f"no slider saved on the explorer page: {names}"
     assert any(output_has_image(model) for model in models), (
         "the explorer page saved no plot in an Output widget")
+
+
+def frozen_pages(built_site: Path) -> list[str]:
+    """The pages with a saved widget that has controls (a `disabled` property)."""
+    return [name for name in IDS if any("disabled" in m["state"]
+                                        for m in widget_models(built_site / f"{name}.html"))]
+
+
+def test_saved_widgets_are_disabled_and_marked_frozen(built_site):
+    """A widget on the site cannot move (no kernel computes its readout or plot), so it is
+    saved disabled, and its cell carries the class that greys it (site/static/course.css)."""
+    pages = frozen_pages(built_site)
+    if not pages:
+        pytest.skip("no page saves a widget with controls")
+    for name in pages:
+        html = (built_site / f"{name}.html").read_text(encoding="utf-8")
+        live = [m["model_name"] for m in widget_models(built_site / f"{name}.html")
+                if m["state"].get("disabled") is False]
+        assert not live, f"{name}: widgets saved live on the site: {live}"
+        views = html.count(f'<script type="{WIDGET_VIEW}">')
+        assert html.count("course-frozen-widget") >= views, f"{name}: a widget cell not frozen"
+    assert (built_site / "_static" / "course.css").is_file()
+
+
+def test_a_frozen_slider_does_not_move_in_chromium(built_site, open_page, screenshot):
+    pages = [name for name in frozen_pages(built_site) if any(
+        m["model_name"].endswith("SliderModel")
+        for m in widget_models(built_site / f"{name}.html"))]
+    if not pages:
+        pytest.skip("no page saves a slider")
+    page, _, _ = open_page(pages[0])
+    wait_for_widgets_and_math(page)
+    slider = page.locator(".widget-slider").first
+    slider.scroll_into_view_if_needed()
+    readout = slider.locator(".widget-readout")
+    before = readout.inner_text()
+    slider.locator(".noUi-handle").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    shot = screenshot(slider.locator("xpath=ancestor::div[contains(@class,'cell')][1]"),
+                      f"{pages[0]}-frozen-widget")
+    assert readout.inner_text() == before, f"{pages[0]}: the frozen slider moved ({shot})"
+    subarea = page.locator(".widget-subarea").first
+    assert subarea.evaluate("e => getComputedStyle(e).pointerEvents") == "none"
+
+
+def test_the_environment_report_shows_no_build_paths(built_site):
+    starts = [name for name in IDS if name.startswith("00_")]
+    if not starts:
+        pytest.skip("no notebook 00")
+    html = (built_site / f"{starts[0]}.html").read_text(encoding="utf-8")
+    assert "not shown on the website" in html
+    assert sys.prefix not in html and str(REPO) not in html, "the page names a build path"
