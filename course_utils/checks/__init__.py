@@ -7,6 +7,8 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 from . import (
     autograd,
     custom_module,
+    digits,
+    digits_epoch,
     learning_rate,
     linear,
     numpy_network,
@@ -30,6 +32,8 @@ from .core import (
     expect_array,
 )
 from .custom_module import *
+from .digits import *
+from .digits_epoch import *
 from .learning_rate import *
 from .linear import *
 from .numpy_network import *
@@ -50,3 +54,4 @@ __all__ += sequential.__all__  # 05
 __all__ += training_loop.__all__  # 06
 __all__ += learning_rate.__all__  # 07
 __all__ += custom_module.__all__  # 08
+__all__ += digits.__all__ + digits_epoch.__all__  # 09
