@@ -6,6 +6,13 @@ it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg include
 """
 
 from .curves import draw_zones, plot_quadratic_steps, plot_sweep  # notebook 07
+from .digits import (  # notebook 09
+    draw_confusion_matrix,
+    draw_digit_grid,
+    plot_accuracy_by_learning_rate,
+    plot_class_counts,
+    plot_fit_curves,
+)
 from .display import figure_png, show_figure
 from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
 from .losses import plot_loss_difference, plot_losses  # notebooks 01-03
@@ -18,3 +25,5 @@ __all__ += ["draw_matmuls", "draw_network", "matmul_text", "plot_loss_difference
 __all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
 __all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)
 __all__ += ["draw_zones", "plot_quadratic_steps", "plot_sweep"]  # 07 (curves.py)
+__all__ += ["draw_confusion_matrix", "draw_digit_grid", "plot_accuracy_by_learning_rate",
+            "plot_class_counts", "plot_fit_curves"]  # 09 (digits.py)
