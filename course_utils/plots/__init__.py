@@ -3,6 +3,8 @@
 Every function draws on a new `matplotlib.figure.Figure` (not pyplot, so nothing is
 shown twice and no global state is touched) and returns it; `show_figure(fig)` displays
 it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg included).
+The pictures of notebook 09 (digits.py) return `(fig, alt)`: the figure and its text
+alternative built from the data, for `show_figure(fig, alt=alt)`.
 """
 
 from .curves import draw_zones, plot_quadratic_steps, plot_sweep  # notebook 07
