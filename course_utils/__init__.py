@@ -10,6 +10,8 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     shape_errors shape mismatches explained in plain words
     training     train with a history (divergence, rises), curvature (lambda_max)
     sweep        one run per learning rate; the zones monotone / catapult / divergence
+    digits       notebook 09's data: scikit-learn's bundled 8x8 digits, split and scaled
+    digit_training  notebook 09's reference loop: network, accuracy, evaluate, epochs, fit
     checks       exercise checks that answer back
     workspace    your own copy of the notebooks (workspace/), kept across course updates
     hints        hint(name) and solution(name), read from the committed notebooks
@@ -20,7 +22,7 @@ course_utils never starts a GUI library:
     from course_utils.plots import draw_network
 """
 
-from . import checks, ladder, problem
+from . import checks, digit_training, digits, ladder, problem
 from .anatomy import (
     count_parameters,
     linear_parameter_count,
@@ -30,6 +32,8 @@ from .anatomy import (
 )
 from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
 from .coursemap import course_map_markdown, read_course_map
+from .digit_training import FitHistory, digits_network, fit
+from .digits import DigitsSplit, load_digits_split
 from .environment import environment_report, format_report
 from .hints import hint, solution
 from .ladder import LadderRun, run_autograd, run_nn, run_numpy, run_tensors

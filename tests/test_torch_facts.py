@@ -379,3 +379,55 @@ def test_sum_and_mean_gradients_agree_to_about_eleven_digits():
     worst = max((s / m / 640 - 1).abs().max().item()
                 for s, m in zip(grads["sum"], grads["mean"], strict=True))
     assert 10 <= -math.log10(worst) <= 12, fact("the 640 ratio holds to about eleven digits", "06")
+# ---- notebook 09: classification ------------------------------------------------------------
+
+def test_cross_entropy_takes_logits_and_class_indices():
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(6, 10, generator=generator) * 3  # raw scores, any real numbers
+    labels = torch.tensor([0, 3, 9, 3, 5, 1])  # int64 class indices, shape (N,)
+    by_hand = -logits.log_softmax(dim=1)[torch.arange(6), labels].mean()
+    assert torch.allclose(nn.CrossEntropyLoss()(logits, labels), by_hand), \
+        fact("CrossEntropyLoss(logits, indices) = mean of -log_softmax(logits)[label]", "09")
+    softmax_first = nn.CrossEntropyLoss()(logits.softmax(dim=1), labels)
+    assert not torch.allclose(softmax_first, by_hand), \
+        fact("a softmax before CrossEntropyLoss changes the loss (it applies log-softmax)", "09")
+    for wrong_dtype in (torch.float32, torch.int32):
+        with pytest.raises(RuntimeError, match="expected target dtype to be Long"):
+            nn.CrossEntropyLoss()(logits, labels.to(wrong_dtype))
+
+
+def test_cross_entropy_after_a_softmax_cannot_go_below_ln_e_plus_9_minus_1():
+    best = torch.zeros(1, 10)
+    best[0, 3] = 1.0  # the most confident, right output a softmax can give
+    floor = nn.CrossEntropyLoss()(best, torch.tensor([3])).item()
+    assert math.isclose(floor, math.log(math.e + 9) - 1, rel_tol=1e-6), \
+        fact("with softmax in front, the smallest possible cross-entropy is ln(e+9)-1 = 1.46", "09")
+
+
+def test_untrained_network_loss_is_about_ln_10():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(64, 100), nn.ReLU(), nn.Linear(100, 10))
+    x, labels = torch.rand(500, 64), torch.randint(0, 10, (500,))
+    loss = nn.CrossEntropyLoss()(model(x), labels).item()
+    assert abs(loss - math.log(10)) < 0.1, \
+        fact("an untrained 10-class network's loss is about ln 10", "09")
+
+
+def test_dataloader_with_shuffle_reshuffles_every_epoch():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    dataset = TensorDataset(torch.arange(100))
+    loader = DataLoader(dataset, batch_size=32, shuffle=True,
+                        generator=torch.Generator().manual_seed(0))
+    epochs = [torch.cat([batch for (batch,) in loader]) for _ in range(3)]
+    assert [len(list(loader))] == [4] and len(next(iter(loader))[0]) == 32  # 32, 32, 32, 4
+    for order in epochs:
+        assert sorted(order.tolist()) == list(range(100)), fact("an epoch visits each once", "09")
+    assert not torch.equal(epochs[0], epochs[1]) and not torch.equal(epochs[1], epochs[2]), \
+        fact("DataLoader(shuffle=True) draws a new order every epoch", "09")
+    again = DataLoader(dataset, batch_size=32, shuffle=True,
+                       generator=torch.Generator().manual_seed(0))
+    assert torch.equal(torch.cat([batch for (batch,) in again]), epochs[0]), \
+        fact("a seeded generator makes the shuffled order reproducible", "09")
+    in_order = DataLoader(dataset, batch_size=32)
+    assert torch.equal(torch.cat([batch for (batch,) in in_order]), torch.arange(100))

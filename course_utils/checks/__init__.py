@@ -7,6 +7,8 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 from . import (
     autograd,
     custom_module,
+    digits,
+    digits_epoch,
     learning_rate,
     linear,
     numpy_network,
@@ -32,6 +34,8 @@ from .core import (
     expect_array,
 )
 from .custom_module import *
+from .digits import *
+from .digits_epoch import *
 from .learning_rate import *
 from .linear import *
 from .numpy_network import *
@@ -57,3 +61,4 @@ __all__ += custom_module.__all__  # 08
 # Exercises of 05, 06 and 08 checked by their kind: predictions (05, 06, 08) and what a
 # module registers (05 stack_of_layers, 08 Standardize).
 __all__ += predictions.__all__ + registration.__all__
+__all__ += digits.__all__ + digits_epoch.__all__  # 09

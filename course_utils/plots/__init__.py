@@ -3,9 +3,18 @@
 Every function draws on a new `matplotlib.figure.Figure` (not pyplot, so nothing is
 shown twice and no global state is touched) and returns it; `show_figure(fig)` displays
 it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg included).
+The pictures of notebook 09 (digits.py) return `(fig, alt)`: the figure and its text
+alternative built from the data, for `show_figure(fig, alt=alt)`.
 """
 
 from .curves import draw_zones, plot_quadratic_steps, plot_sweep  # notebook 07
+from .digits import (  # notebook 09
+    draw_confusion_matrix,
+    draw_digit_grid,
+    plot_accuracy_by_learning_rate,
+    plot_class_counts,
+    plot_fit_curves,
+)
 from .display import figure_png, show_figure
 from .flow import draw_forward_flow, forward_flow_text  # notebook 05
 from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
@@ -22,3 +31,5 @@ __all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)
 __all__ += ["draw_zones", "plot_quadratic_steps", "plot_sweep"]  # 07 (curves.py)
 __all__ += ["draw_forward_flow", "forward_flow_text"]  # 05 (flow.py)
 __all__ += ["draw_module_tree", "module_tree_text"]  # 08 (modules.py)
+__all__ += ["draw_confusion_matrix", "draw_digit_grid", "plot_accuracy_by_learning_rate",
+            "plot_class_counts", "plot_fit_curves"]  # 09 (digits.py)

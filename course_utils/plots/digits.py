@@ -1,0 +1,177 @@
+"""Pictures for notebook 09 (real handwritten digits).
+
+Every function returns `(fig, alt)`: the figure, and its text alternative built from the
+data it shows (what the figure shows and the point it makes), ready for
+`show_figure(fig, alt=alt)`:
+
+    >>> fig, alt = draw_digit_grid(split.images("train")[:20], split.y_train[:20])
+    >>> show_figure(fig, alt=alt)
+
+Runs are told apart by colour AND line style (training solid, validation dashed; each
+run its own marker), with colours from the Okabe-Ito palette, which stays distinguishable
+with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..digit_training import FitHistory
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+MARKERS = ("o", "s", "^", "D", "v", "x")
+CLASSES = 10
+
+
+def _numpy(values: torch.Tensor | Sequence) -> np.ndarray:
+    return values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+
+
+def draw_digit_grid(images: torch.Tensor, labels: Sequence[int] | torch.Tensor,
+                    guesses: Sequence[int] | torch.Tensor | None = None, columns: int = 10,
+                    title: str = "Digits and their labels") -> tuple[Figure, str]:
+    """Images (N, 8, 8) in a grid, dark ink on white, each titled with its label.
+
+    With `guesses`, each title reads "8 → 1" (the true label, then the network's guess):
+    the picture of the digits the network got wrong.
+    """
+    images, labels = _numpy(images), _numpy(labels)
+    guessed = None if guesses is None else _numpy(guesses)
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    fig = Figure(figsize=(1.1 * columns, 1.3 * rows + 0.5))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for index, ax in enumerate(axes):
+        ax.set_axis_off()
+        if index < count:
+            ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1)
+            text = str(labels[index]) if guessed is None else \
+                f"{labels[index]} → {guessed[index]}"
+            ax.set_title(text, fontsize=11)
+    fig.suptitle(title)
+    if guessed is None:
+        alt = (f"{count} handwritten digits of 8x8 pixels, dark ink on white, each titled with its "
+               f"label; in order: {', '.join(str(label) for label in labels)}.")
+    else:
+        pairs = ", ".join(f"{t} taken for {g}" for t, g in zip(labels, guessed, strict=True))
+        alt = (f"{count} validation digits the network got wrong, each titled 'true label → "
+               f"guess': {pairs}.")
+    return fig, alt
+
+
+def plot_class_counts(y_train: torch.Tensor, y_val: torch.Tensor) -> tuple[Figure, str]:
+    """How many images of each digit, training and validation side by side (hatched)."""
+    train = np.bincount(_numpy(y_train), minlength=CLASSES)
+    val = np.bincount(_numpy(y_val), minlength=CLASSES)
+    fig = Figure(figsize=(7, 3.2))
+    ax = fig.add_subplot()
+    digits = np.arange(CLASSES)
+    ax.bar(digits - 0.2, train, width=0.4, color=OKABE_ITO[0], label=f"training ({train.sum()})")
+    ax.bar(digits + 0.2, val, width=0.4, color=OKABE_ITO[1], hatch="//",
+           label=f"validation ({val.sum()})")
+    ax.set(title="Images per digit", xlabel="digit", ylabel="images", xticks=digits,
+           ylim=(0, 1.35 * train.max()))  # room for the legend above the bars
+    ax.legend(loc="upper center", ncols=2)
+    alt = (f"Bar chart of the number of images per digit: {train.min()} to {train.max()} in the "
+           f"training part and {val.min()} to {val.max()} in the validation part for every "
+           "digit. The ten classes are about equally common, and both parts keep the same shares.")
+    return fig, alt
+
+
+def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
+                    log_loss: bool = False) -> tuple[Figure, str]:
+    """Loss (left) and accuracy (right) against epoch: training solid, validation dashed.
+
+    histories: {label: FitHistory}; epoch 0 is before any training.
+    """
+    fig = Figure(figsize=(11, 3.8))
+    loss_ax, acc_ax = fig.subplots(1, 2)
+    for index, (label, history) in enumerate(histories.items()):
+        style = {"color": OKABE_ITO[index % len(OKABE_ITO)],
+                 "marker": MARKERS[index % len(MARKERS)], "markevery": max(1, history.epochs // 8),
+                 "markersize": 5}
+        epochs = np.arange(history.epochs + 1)
+        for ax, train, val in ((loss_ax, history.train_loss, history.val_loss),
+                               (acc_ax, history.train_accuracy, history.val_accuracy)):
+            ax.plot(epochs, train, "-", label=f"{label}, training", **style)
+            ax.plot(epochs, val, "--", label=f"{label}, validation", **style)
+    loss_ax.set(title="loss (cross-entropy)", xlabel="epoch",
+                ylabel="mean cross-entropy" + (" (log scale)" if log_loss else ""))
+    if log_loss:
+        loss_ax.set_yscale("log")
+    acc_ax.set(title="accuracy", xlabel="epoch", ylabel="fraction guessed right", ylim=(0, 1.02))
+    for ax in (loss_ax, acc_ax):
+        ax.grid(True, alpha=0.3)
+    acc_ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig, _describe_runs(histories)
+
+
+def _describe_runs(histories: Mapping[str, FitHistory]) -> str:
+    parts = []
+    for label, h in histories.items():
+        text = (f"{label}: after {h.epochs} epochs the training loss is {h.train_loss[-1]:.3g} "
+                f"(accuracy {h.train_accuracy[-1]:.1%}) and the validation loss "
+                f"{h.val_loss[-1]:.3g} (accuracy {h.val_accuracy[-1]:.1%})")
+        best = int(np.argmin(h.val_loss))
+        if best < h.epochs and h.val_loss[-1] > 1.2 * h.val_loss[best]:  # a real rise, not noise
+            text += (f"; the validation loss was lowest at epoch {best} ({h.val_loss[best]:.3g}) "
+                     "and has risen since, while the training loss kept falling")
+        parts.append(text)
+    return ("Two panels against epoch, loss on the left and accuracy on the right, training "
+            "solid and validation dashed. " + ". ".join(parts) + ".")
+
+
+def draw_confusion_matrix(labels: torch.Tensor, guesses: torch.Tensor,
+                          title: str = "Confusion matrix (validation)") -> tuple[Figure, str]:
+    """Counts of (true digit, guessed digit): the diagonal is right, the rest are the confusions."""
+    labels, guesses = _numpy(labels), _numpy(guesses)
+    counts = np.zeros((CLASSES, CLASSES), dtype=int)
+    np.add.at(counts, (labels, guesses), 1)
+    fig = Figure(figsize=(5.2, 4.6))
+    ax = fig.add_subplot()
+    image = ax.imshow(counts, cmap="Blues")
+    for true in range(CLASSES):
+        for guess in range(CLASSES):
+            if counts[true, guess]:
+                dark = counts[true, guess] > counts.max() / 2
+                ax.text(guess, true, str(counts[true, guess]), ha="center", va="center",
+                        fontsize=9, color="white" if dark else "black")
+    ax.set(title=title, xlabel="the network's guess", ylabel="true digit",
+           xticks=range(CLASSES), yticks=range(CLASSES))
+    fig.colorbar(image, ax=ax, label="images")
+    off = [(counts[t, g], t, g) for t in range(CLASSES) for g in range(CLASSES)
+           if t != g and counts[t, g]]
+    worst = ", ".join(f"{t} guessed as {g} ({n} {'time' if n == 1 else 'times'})"
+                      for n, t, g in sorted(off, key=lambda item: (-item[0], item[1]))[:3])
+    alt = (f"Confusion matrix of {counts.sum()} validation digits, true digit down the rows and "
+           f"the network's guess across the columns: {np.trace(counts)} sit on the diagonal "
+           f"(right), {counts.sum() - np.trace(counts)} off it" +
+           (f"; the most frequent confusions: {worst}." if off else "."))
+    return fig, alt
+
+
+def plot_accuracy_by_learning_rate(learning_rates: Sequence[float], accuracies: Sequence[float],
+                                   title: str) -> tuple[Figure, str]:
+    """Validation accuracy against the learning rate (log scale), with chance level (10%) marked."""
+    fig = Figure(figsize=(6.5, 3.6))
+    ax = fig.add_subplot()
+    ax.plot(learning_rates, accuracies, "o-", color=OKABE_ITO[0], label="validation accuracy")
+    ax.axhline(1 / CLASSES, color="grey", linestyle=":", label="chance (1 in 10)")
+    ax.set_xscale("log")
+    ax.set(title=title, xlabel="learning rate (log scale)", ylabel="validation accuracy",
+           ylim=(0, 1.02))
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left")
+    best = int(np.argmax(accuracies))
+    readings = ", ".join(f"{acc:.0%} at {lr:g}" for lr, acc in
+                         zip(learning_rates, accuracies, strict=True))
+    alt = (f"Validation accuracy against learning rate on a log scale: {readings}. Too small a "
+           f"rate learns slowly, the best is {accuracies[best]:.0%} at {learning_rates[best]:g}, "
+           "and too large a rate falls back to chance.")
+    return fig, alt

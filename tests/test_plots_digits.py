@@ -1,0 +1,85 @@
+"""Pictures of notebook 09: titles, labels, one mark per run, a description from the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from course_utils.digit_training import FitHistory
+from course_utils.plots import (
+    draw_confusion_matrix,
+    draw_digit_grid,
+    figure_png,
+    plot_accuracy_by_learning_rate,
+    plot_class_counts,
+    plot_fit_curves,
+)
+
+
+def test_digit_grid_titles_each_digit_and_describes_them():
+    images = torch.rand(12, 8, 8)
+    labels = torch.arange(12) % 10
+    fig, alt = draw_digit_grid(images, labels, columns=5)
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == [str(label) for label in labels.tolist()]
+    assert len(fig.axes) == 15  # 3 rows of 5; the empty cells stay blank
+    assert "12 handwritten digits" in alt and "0, 1, 2" in alt
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_misclassified_grid_names_the_true_label_and_the_guess():
+    fig, alt = draw_digit_grid(torch.rand(2, 8, 8), [8, 3], guesses=[1, 5])
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["8 → 1", "3 → 5"]
+    assert "8 taken for 1, 3 taken for 5" in alt
+
+
+def test_class_counts_has_two_bar_sets_and_says_the_range():
+    y_train = torch.tensor([0, 0, 1, 2] * 5)
+    y_val = torch.tensor([0, 1, 2])
+    fig, alt = plot_class_counts(y_train, y_val)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "digit" and ax.get_ylabel() == "images"
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights[:3] == [10, 5, 5] and heights[10:13] == [1, 1, 1]
+    assert "0 to 10 in the training part" in alt
+
+
+def history(val_loss):
+    epochs = len(val_loss)
+    return FitHistory(train_loss=list(np.geomspace(2.3, 0.01, epochs)),
+                      train_accuracy=list(np.linspace(0.1, 1.0, epochs)),
+                      val_loss=list(val_loss), val_accuracy=list(np.linspace(0.1, 0.9, epochs)))
+
+
+def test_fit_curves_two_panels_solid_training_dashed_validation_and_overfitting_named():
+    overfit = history([2.3, 1.0, 0.4, 0.3, 0.35, 0.5])
+    fig, alt = plot_fit_curves({"Adam": overfit, "SGD": history([2.3, 2.0, 1.5, 1.2, 1.0, 0.9])},
+                               title="runs")
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_xlabel() == acc_ax.get_xlabel() == "epoch"
+    styles = [line.get_linestyle() for line in loss_ax.get_lines()]
+    assert styles == ["-", "--", "-", "--"]
+    assert loss_ax.get_lines()[0].get_marker() != loss_ax.get_lines()[2].get_marker()
+    assert len(acc_ax.get_legend().get_texts()) == 4
+    assert "Adam: after 5 epochs" in alt and "lowest at epoch 3 (0.3)" in alt
+    assert alt.count("lowest at epoch") == 1  # SGD's validation loss is still falling
+
+
+def test_confusion_matrix_counts_and_describes_the_worst_confusions():
+    labels = torch.tensor([8, 8, 8, 1, 1, 3, 3, 3])
+    guesses = torch.tensor([1, 1, 8, 1, 1, 3, 5, 3])
+    fig, alt = draw_confusion_matrix(labels, guesses)
+    ax = fig.axes[0]
+    image = ax.get_images()[0].get_array()
+    assert image[8, 1] == 2 and image[8, 8] == 1 and image.sum() == 8
+    assert ax.get_xlabel() == "the network's guess" and ax.get_ylabel() == "true digit"
+    assert "5 sit on the diagonal" in alt and "8 guessed as 1 (2 times)" in alt
+
+
+def test_accuracy_by_learning_rate_is_log_x_with_chance_marked():
+    rates, accuracies = [1e-3, 0.1, 10.0], [0.2, 0.95, 0.1]
+    fig, alt = plot_accuracy_by_learning_rate(rates, accuracies, title="sweep")
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_title() == "sweep"
+    assert list(ax.get_lines()[0].get_ydata()) == accuracies
+    assert "the best is 95% at 0.1" in alt and "20% at 0.001" in alt
