@@ -8,8 +8,10 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     coursemap    the course map, read from the notebooks
     anatomy      parameter tables and counts, shapes traced through forward
     shape_errors shape mismatches explained in plain words
-    training     train with a history (divergence, rises), curvature (lambda_max)
-    sweep        one run per learning rate; the zones monotone / catapult / divergence
+    training     train with a history (divergence, rises, plateaus)
+    curvature    lambda_max by Hessian-vector products, and how it moves during training
+    sweep        one run per learning rate; the zones monotone / edge of stability /
+                 catapult / divergence
     checks       exercise checks that answer back
 
 Pictures and widgets are imported by name from their own modules, so that importing
@@ -27,6 +29,12 @@ from .anatomy import (
 )
 from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
 from .coursemap import course_map_markdown, read_course_map
+from .curvature import (
+    initial_sharpness,
+    sharpness,
+    sharpness_along_run,
+    top_hessian_eigenvalue,
+)
 from .environment import environment_report, format_report
 from .ladder import LadderRun, run_autograd, run_nn, run_numpy, run_tensors
 from .problem import (
@@ -44,6 +52,6 @@ from .problem import (
 from .shape_errors import explain_shape_mismatch, read_error_message
 from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
-from .training import History, initial_sharpness, sharpness, top_hessian_eigenvalue, train
+from .training import History, train
 
 apply_thread_rule()

@@ -5,7 +5,13 @@ shown twice and no global state is touched) and returns it; `show_figure(fig)` d
 it as a PNG, which works whatever the matplotlib backend (MPLBACKEND=Agg included).
 """
 
-from .curves import draw_zones, plot_quadratic_steps, plot_sweep  # notebook 07
+from .curves import (  # notebook 07
+    describe_sweep,
+    draw_zones,
+    plot_quadratic_steps,
+    plot_sharpness_runs,
+    plot_sweep,
+)
 from .display import figure_png, show_figure
 from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
 from .losses import plot_loss_difference, plot_losses  # notebooks 01-03
@@ -17,4 +23,5 @@ __all__ = ["figure_png", "show_figure"]
 __all__ += ["draw_matmuls", "draw_network", "matmul_text", "plot_loss_difference", "plot_losses"]
 __all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
 __all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)
-__all__ += ["draw_zones", "plot_quadratic_steps", "plot_sweep"]  # 07 (curves.py)
+__all__ += ["describe_sweep", "draw_zones", "plot_quadratic_steps", "plot_sharpness_runs",
+            "plot_sweep"]  # 07 (curves.py)
