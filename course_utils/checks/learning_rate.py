@@ -47,7 +47,7 @@ def names_used(function: Any) -> set[str]:
     stack = [code] if code is not None else []
     while stack:
         current = stack.pop()
-        names |= set(current.co_names)
+        names |= set(current.co_names) | set(current.co_freevars)
         stack += [c for c in current.co_consts if isinstance(c, types.CodeType)]
     return names
 
