@@ -20,7 +20,7 @@ The contract the browser tests rely on (keep it):
 - `readout`: HTML, class `explorer-readout`, a `role="status"` region (screen readers read
   it when it changes). Its text contains the final loss; "diverged at step k" (as a banner)
   when the run diverged; for a run that rose, its kind ("late spike" or "early rise") and
-  where it landed ("recovered to a low loss", "stuck on a plateau", "still coming down");
+  where it landed ("recovered to a low loss", "stuck on a plateau", "not settled yet");
   and "pinned: k". It never says "diverged" otherwise.
 - `plot`: HTML, class `explorer-plot`, holding ONE <img> (an SVG picture, see
   `explorer_figure`) whose `src` changes when the picture changes and whose `alt` says
@@ -188,7 +188,7 @@ class LearningRateExplorer:
                                      f"{losses[-1]:.3g} …", "#777")
         title = f"lr = {learning_rate:.3g}, reduction='{reduction}': training…"
         self._show([Curve(losses, f"lr={learning_rate:.3g} (training)")], title,
-                   f"The loss so far, {len(losses)} of {steps} steps, on a log scale.")
+                   f"Still training: the loss so far, {len(losses)} of {steps} steps, log scale.")
 
     def pin(self, button: object = None) -> None:
         """Keep the current curve on the plot (up to MAX_PINS; the oldest goes first)."""
@@ -258,7 +258,7 @@ def story(run: History) -> str:
                                           f"{LOW_LOSS_FRACTION:.1%} of its start)",
                "stuck on a plateau": "then stuck on a plateau (the last fifth of the run "
                                      "brought it down by less than 10%)",
-               "still coming down": "still coming down: try more steps"}[run.landing]
+               "not settled yet": "not settled yet: try more steps"}[run.landing]
     return f"{kind} (to {run.losses[run.rose_at]:.3g}){peaked}, {landing}"
 
 

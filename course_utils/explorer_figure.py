@@ -156,7 +156,7 @@ def _zone_strip(edges: Sequence[float], two_over_lambda: float, learning_rate: f
     left, top, right, bottom = STRIP_BOX
     bounds = [low, *(min(max(e, low), high) for e in edges), high]
     xs = _log_position(np.array(bounds), low, high, left, right)
-    parts = [_text(left, top - 14, f"zones for '{reduction}'")]
+    parts = [_text(left, top - 14, f"zones for {reduction}")]
     for name, (a, b) in zip(ZONE_STYLE, zip(xs[:-1], xs[1:], strict=True), strict=True):
         colour, hatch = ZONE_STYLE[name]
         parts.append(f'<rect x="{a:.1f}" y="{top}" width="{b - a:.1f}" height="{bottom - top}" '

@@ -59,8 +59,10 @@ LOW_LOSS_FRACTION = 1e-3
 """After a rise, "recovered to a low loss" means a final loss below LOW_LOSS_FRACTION x the
 initial loss (0.71 on the running example, whose runs that recover end near 1e-5)."""
 PLATEAU_FALL = 0.1
-"""Otherwise "stuck on a plateau" when the last fifth of the run (at least 10 steps) brought
-the loss down by less than PLATEAU_FALL (10%); else it is "still coming down"."""
+"""Otherwise "stuck on a plateau" when the run went on for at least PLATEAU_STEPS after its
+peak and its last fifth brought the loss down by less than PLATEAU_FALL (10%); else it has
+"not settled yet" (more steps will tell)."""
+PLATEAU_STEPS = 50
 BARELY_MOVED = 1e-3
 """No rise and a final loss within BARELY_MOVED (0.1%) of the start: "barely moved"."""
 
@@ -110,13 +112,15 @@ class History:
 
     @property
     def landing(self) -> str:
-        """After a rise: "recovered to a low loss", "stuck on a plateau" or "still coming down"
-        (see LOW_LOSS_FRACTION and PLATEAU_FALL for the numbers)."""
+        """After a rise: "recovered to a low loss", "stuck on a plateau" or "not settled yet"
+        (see LOW_LOSS_FRACTION, PLATEAU_STEPS and PLATEAU_FALL for the numbers)."""
         if self.final_loss < LOW_LOSS_FRACTION * self.losses[0]:
             return "recovered to a low loss"
+        peak = int(np.argmax(self.losses[self.rose_at or 0:])) + (self.rose_at or 0)
         tail = self.losses[-max(10, len(self.losses) // 5):]
-        fell = 1 - tail[-1] / tail[0]
-        return "stuck on a plateau" if fell < PLATEAU_FALL else "still coming down"
+        if len(self.losses) - peak >= PLATEAU_STEPS and 1 - tail[-1] / tail[0] < PLATEAU_FALL:
+            return "stuck on a plateau"
+        return "not settled yet"
 
     @property
     def recovered(self) -> bool:
@@ -126,13 +130,16 @@ class History:
 
     @property
     def outcome(self) -> str:
-        """In words: "descended", "barely moved", "diverged", or "rose, then " + `landing`."""
+        """In words: "descended", "barely moved", "diverged", or "rose, then " + `landing`
+        ("rose, then recovered to a low loss", "rose, then stuck on a plateau", "rose, not
+        settled yet")."""
         if self.diverged:
             return "diverged"
         if self.rose_at is None:
             moved = self.final_loss < (1 - BARELY_MOVED) * self.losses[0]
             return "descended" if moved else "barely moved"
-        return f"rose, then {self.landing}"
+        landing = self.landing
+        return "rose, not settled yet" if landing == "not settled yet" else f"rose, then {landing}"
 
 
 def running_example_tensors(seed: int = problem.SEED, dtype: torch.dtype = torch.float32

@@ -223,9 +223,9 @@ def test_where_a_catapult_lands(lr, landing):
     assert history.rise_kind == "early rise" and history.landing == landing
 
 
-def test_a_rise_cut_short_is_still_coming_down():
+def test_a_rise_cut_short_has_not_settled_yet():
     history = train(2e-3, steps=30)
-    assert history.outcome == "rose, then still coming down"
+    assert history.outcome == "rose, not settled yet"
 
 
 def test_below_the_first_edge_small_rises_are_not_counted():
