@@ -114,7 +114,8 @@ def test_both_kinds_of_rise_are_named(explorer):
 
 
 @pytest.mark.parametrize("lr, steps, words", [
-    (2.4e-3, 4, "not settled yet: try more steps"), (2e-3, 30, "not settled yet"), (2.3e-3, 500, "stuck on a plateau"),
+    (2.4e-3, 4, "not settled yet: try more steps"), (2e-3, 30, "not settled yet"),
+    (2.3e-3, 500, "stuck on a plateau"),
     (2e-3, 500, "recovered to a low loss"), (1e-4, 500, "descended: no rise above 10%")])
 def test_the_readout_says_where_a_run_landed(lr, steps, words):
     text = re.sub("<[^>]+>", " ", readout_html(train(lr, steps), find_zones("sum"), 0))
