@@ -45,9 +45,10 @@ import numpy as np
 from IPython.display import display
 
 from . import problem
-from .explorer_figure import PIN_STYLES, ZONE_STYLE, Curve, figure_svg, image_html
-from .sweep import MEAN_SCALE, Zones, find_zones
-from .training import DIVERGENCE_FACTOR, LATE_SPIKE_FALL, LOW_LOSS_FRACTION, History, train
+from .explorer_figure import PIN_STYLES, Curve, figure_svg, image_html
+from .explorer_words import curve_label, describe, readout_html, status_html
+from .sweep import MEAN_SCALE, as_mean, as_sum, find_zones
+from .training import History, train
 
 MAX_PINS = len(PIN_STYLES)
 FULL_RANGE = (-7.0, 1.0)  # the slider's exponents
@@ -116,13 +117,42 @@ class LearningRateExplorer:
         return float(learning_rate), reduction, int(steps)
 
     def current_run(self, progress: object = None) -> History:
-        """The run for the current setting: from the cache, or trained now (and cached)."""
+        """The run for the current setting: from the cache, or trained now (and cached).
+
+        `mean` at 640 x lr takes the same steps as `sum` at lr, so a cached run of the other
+        reduction at the matching rate is told as this one instead of training again.
+        """
         key = self._setting
         if key not in self.runs:
             learning_rate, reduction, steps = key
-            self.runs[key] = train(learning_rate, steps, reduction, seed=self.seed,
-                                   progress=progress)
+            twin = self._twin(learning_rate, reduction, steps)
+            self.runs[key] = twin if twin is not None else train(
+                learning_rate, steps, reduction, seed=self.seed, progress=progress)
         return self.runs[key]
+
+    def _twin(self, learning_rate: float, reduction: str, steps: int) -> History | None:
+        other = "mean" if reduction == "sum" else "sum"
+        scale = MEAN_SCALE if reduction == "sum" else 1 / MEAN_SCALE
+        for (rate, kind, length), run in self.runs.items():
+            if kind == other and length == steps and math.isclose(rate, learning_rate * scale,
+                                                                  rel_tol=1e-12):
+                return as_mean(run) if reduction == "mean" else as_sum(run)
+        return None
+
+    def set(self, **values: object) -> None:
+        """Set several controls at once (learning_rate=, reduction=, steps=, zoom=), then
+        update once: no run is trained for the settings in between."""
+        self._busy = True
+        try:
+            for name in ("reduction", "zoom", "steps", "learning_rate"):
+                if name in values:
+                    getattr(self, name).value = values[name]
+            self._apply_zoom()
+            if "learning_rate" in values:
+                self.learning_rate.value = values["learning_rate"]
+        finally:
+            self._busy = False
+        self.update()
 
     def update(self, change: object = None) -> None:
         """Train (or recall) the current setting, redraw the picture, rewrite the readout.
@@ -141,7 +171,7 @@ class LearningRateExplorer:
             self._apply_zoom()
             setting = self._valid_setting() or setting
         self._setting = setting
-        if setting not in self.runs:
+        if setting not in self.runs and self._twin(*setting) is None:
             self._train_with_progress()
         self.redraw()
 
@@ -184,7 +214,7 @@ class LearningRateExplorer:
 
     def _draw_partial(self, losses: np.ndarray) -> None:
         learning_rate, reduction, steps = self._setting
-        self.readout.value = _status(f"training: step {len(losses)} of {steps}, loss "
+        self.readout.value = status_html(f"training: step {len(losses)} of {steps}, loss "
                                      f"{losses[-1]:.3g} …", "#777")
         title = f"lr = {learning_rate:.3g}, reduction='{reduction}': training…"
         self._show([Curve(losses, f"lr={learning_rate:.3g} (training)")], title,
@@ -232,64 +262,3 @@ class LearningRateExplorer:
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def curve_label(run: History) -> str:
-    return f"lr={run.learning_rate:.3g}, {run.reduction}, {run.steps} steps"
-
-
-def story(run: History) -> str:
-    """What the run did, in words that are true by the course's numbers (see training)."""
-    if run.diverged:
-        return (f"diverged at step {run.diverged_at}: the loss reached {run.final_loss:.3g} "
-                f"(beyond {DIVERGENCE_FACTOR:,.0f} x its start of {run.losses[0]:.3g}); "
-                "training stopped there")
-    if run.rose_at is None:
-        return (f"{run.outcome}: no rise above 10% of the lowest loss so far (smaller ones "
-                "can occur near the edge)")
-    peak = int(np.argmax(run.losses[run.rose_at:])) + run.rose_at
-    peaked = "" if peak == run.rose_at else f", peaked at {run.losses[peak]:.3g} at step {peak}"
-    fell = run.fall_before_rise
-    kind = (f"late spike (edge of stability): the loss fell {fell:,.0f}x, then rose at step "
-            f"{run.rose_at}" if run.rise_kind == "late spike" else
-            f"early rise (catapult): the loss rose at step {run.rose_at}, before it had "
-            f"fallen {LATE_SPIKE_FALL:.0f}x")
-    landing = {"recovered to a low loss": f"then recovered to a low loss (below "
-                                          f"{LOW_LOSS_FRACTION:.1%} of its start)",
-               "stuck on a plateau": "then stuck on a plateau (the last fifth of the run "
-                                     "brought it down by less than 10%)",
-               "not settled yet": "not settled yet: try more steps"}[run.landing]
-    return f"{kind} (to {run.losses[run.rose_at]:.3g}){peaked}, {landing}"
-
-
-def describe(run: History, zones: Zones, pinned: int) -> str:
-    """The picture's text alternative: what it shows and what the run did."""
-    return (f"Loss against step on a log scale for learning rate {run.learning_rate:.3g} "
-            f"with reduction {run.reduction}, {run.steps} steps: {story(run)}; final loss "
-            f"{run.final_loss:.3g}. {pinned} pinned curve(s) dashed. Below, the zone strip: "
-            f"this rate lies in the {zones.zone_of(run.learning_rate)} zone.")
-
-
-def _status(inner: str, colour: str) -> str:
-    return (f'<div role="status" aria-live="polite" style="border-left:6px solid {colour};'
-            f'padding:4px 10px">{inner}</div>')
-
-
-def readout_html(run: History, zones: Zones, pinned: int, note: str = "") -> str:
-    """The readout under the sliders: what the run did, in words, and the pin count.
-
-    Example (as text): "final loss 9.62e-06 · early rise (catapult): the loss rose at step 3,
-    ... then recovered to a low loss (below 0.1% of its start)" and, on a second line,
-    "lr = 0.002, sum, 500 steps · sweep zone: catapult · pinned: 0".
-    """
-    setting = f"lr = {run.learning_rate:.3g}, {run.reduction}, {run.steps} steps"
-    details = (f"{html.escape(setting)} · sweep zone: {zones.zone_of(run.learning_rate)} · "
-               f"pinned: {pinned}" + (f"<br><i>{html.escape(note)}</i>" if note else ""))
-    if run.diverged:
-        banner = html.escape(f"✗ {story(run)}.")
-        return _status(f'<div style="background:{ZONE_STYLE["divergence"][0]};color:black;'
-                       f'padding:6px 10px;font-weight:bold;font-size:1.1em">{banner}</div>'
-                       f"<div>{details}</div>", ZONE_STYLE["divergence"][0])
-    zone_colour = ZONE_STYLE[zones.zone_of(run.learning_rate)][0]
-    words = html.escape(f"final loss {run.final_loss:.3g} · {story(run)}")
-    return _status(f"<b>{words}</b><br>{details}", zone_colour)

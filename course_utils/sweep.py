@@ -63,6 +63,14 @@ def as_mean(history: History) -> History:
                    history.diverged_at, history.rose_at)
 
 
+def as_sum(history: History) -> History:
+    """The `mean` run `history`, told as the `sum` run that takes the same steps (lr / 640)."""
+    losses = history.losses * MEAN_SCALE
+    losses.flags.writeable = False
+    return History(history.learning_rate / MEAN_SCALE, "sum", history.steps, losses,
+                   history.diverged_at, history.rose_at)
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class Sweep:
     """One `History` per learning rate of a grid, for each reduction. Read-only.

@@ -252,3 +252,22 @@ def test_notebook_07_shows_the_explorer_in_a_cell_the_browser_test_can_find():
              and "LearningRateExplorer(" in c.source]
     assert len(cells) == 1
     assert cells[0].source.strip().splitlines()[-1] == "explorer"  # displayed as the last value
+
+
+def test_set_changes_several_controls_with_one_training(explorer, monkeypatch):
+    trained = []
+    real_train = explorer_module.train
+    monkeypatch.setattr(explorer_module, "train",
+                        lambda *a, **k: trained.append(a) or real_train(*a, **k))
+    explorer.set(reduction="mean", zoom=True, learning_rate=1.28)
+    assert trained == [(1.28, STEPS, "mean")]
+    assert explorer.zoom.value and explorer.learning_rate.value == pytest.approx(1.28)
+
+
+def test_the_other_reduction_at_the_matching_rate_is_told_not_trained(explorer, monkeypatch):
+    explorer.set(reduction="mean", learning_rate=1.28)
+    monkeypatch.setattr(explorer_module, "train", lambda *a, **k: pytest.fail("retrained"))
+    explorer.set(reduction="sum", learning_rate=2e-3)
+    run = explorer.current_run()
+    assert (run.reduction, run.learning_rate) == ("sum", pytest.approx(2e-3))
+    np.testing.assert_allclose(run.losses, explorer.runs[(1.28, "mean", STEPS)].losses * 640)
