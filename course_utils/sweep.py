@@ -48,8 +48,8 @@ all). The `mean` grid is the same times 640 (6.4e-5 to 64); both reach divergenc
 EXPLORER_SWEEP_STEPS = 100
 """Steps per run of the notebook's sweep. Measured on the running example: more than 5% away
 from an edge, every rise starts by step 44 and every blow-up by step 11; at the edges
-themselves they come later (rises at steps 60-65 just above 7.2e-4, blow-ups at 12-13 just
-above 2.58e-3), still within 100 steps. So 100 steps sort each grid rate into the same zone
+themselves they come later (a rise at step 60 at 7.23e-4, a blow-up at step 13 at 2.58e-3),
+still within 100 steps. (The first edge is ragged: at 7.27e-4 the loss does not rise.) So 100 steps sort each grid rate into the same zone
 as 500 steps would, at a fifth of the cost."""
 
 ZONES = ("monotone", "edge of stability", "catapult", "divergence")

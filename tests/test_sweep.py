@@ -88,10 +88,13 @@ def test_100_steps_sort_the_grid_into_the_same_zones_as_500():
 
 
 def test_rises_and_blow_ups_come_later_at_the_edges_themselves():
-    # EXPLORER_SWEEP_STEPS' docstring: within 100 steps even at the edges (measured 60-65, 12-13).
+    # EXPLORER_SWEEP_STEPS' docstring: at the edges found by bisection, the rise comes at step
+    # 60 and the blow-up at step 13 (measured), later than elsewhere but within 100 steps.
     zones = find_zones("sum")
-    assert 40 < train(zones.rises_from * 1.005, steps=EXPLORER_SWEEP_STEPS).rose_at < 100
-    assert 10 < train(zones.diverges_from * 1.005, steps=EXPLORER_SWEEP_STEPS).diverged_at < 20
+    assert 50 <= train(zones.rises_from, steps=EXPLORER_SWEEP_STEPS).rose_at < 100
+    assert 11 < train(zones.diverges_from, steps=EXPLORER_SWEEP_STEPS).diverged_at < 20
+    # The edge is ragged: 0.5% above the first one, this run does not rise at all.
+    assert train(zones.rises_from * 1.005, steps=500).rose_at is None
 
 
 def test_the_real_divergence_point():
