@@ -81,11 +81,13 @@ class Explorer:
                                "e.contains(document.activeElement)")
 
     def tab_to(self, target) -> None:
-        """Press Tab until `target` (or something inside it) has the focus."""
+        """Press Tab (Shift+Tab when `target` comes earlier in the page) until it has the focus."""
         for _ in range(MAX_TABS):
             if self.focused(target):
                 return
-            self.page.keyboard.press("Tab")
+            behind = target.evaluate("e => !!(e.compareDocumentPosition(document.activeElement)"
+                                     " & Node.DOCUMENT_POSITION_FOLLOWING)")
+            self.page.keyboard.press("Shift+Tab" if behind else "Tab")
         raise AssertionError(f"{MAX_TABS} presses of Tab did not reach {target}")
 
     def type_learning_rate(self, value: str) -> None:
