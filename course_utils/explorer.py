@@ -54,7 +54,7 @@ MAX_PINS = len(PIN_STYLES)
 FULL_RANGE = (-7.0, 1.0)  # the slider's exponents
 ZOOM_RANGE = (-4.0, -2.0)  # for `sum`; `mean` adds log10(640)
 FIRST_FEEDBACK_S = 0.04  # a new run shows its first steps after this long...
-PROGRESS_EVERY_S = 0.15  # ...and is redrawn this often while it trains
+PROGRESS_EVERY_S = 0.15  # ...and is redrawn at most this often (and sparser later) as it trains
 
 
 class LearningRateExplorer:
@@ -205,8 +205,8 @@ class LearningRateExplorer:
         shown = [started - PROGRESS_EVERY_S + FIRST_FEEDBACK_S]
 
         def progress(losses: list[float]) -> None:
-            now = time.perf_counter()
-            if now - shown[0] >= PROGRESS_EVERY_S:
+            now = time.perf_counter()  # redraws grow sparser: a long run draws ~log(time) times
+            if now - shown[0] >= max(PROGRESS_EVERY_S, 0.5 * (now - started)):
                 shown[0] = now
                 self._draw_partial(np.array(losses))
 

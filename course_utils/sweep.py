@@ -49,8 +49,8 @@ EXPLORER_SWEEP_STEPS = 100
 """Steps per run of the notebook's sweep. Measured on the running example: more than 5% away
 from an edge, every rise starts by step 44 and every blow-up by step 11; at the edges
 themselves they come later (a rise at step 60 at 7.23e-4, a blow-up at step 13 at 2.58e-3),
-still within 100 steps. (The first edge is ragged: at 7.27e-4 the loss does not rise.) So 100 steps sort each grid rate into the same zone
-as 500 steps would, at a fifth of the cost."""
+still within 100 steps (the first edge is ragged: at 7.27e-4 the loss does not rise). So 100
+steps sort each grid rate into the same zone as 500 steps would, at a fifth of the cost."""
 
 ZONES = ("monotone", "edge of stability", "catapult", "divergence")
 
