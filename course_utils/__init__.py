@@ -8,8 +8,10 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     coursemap    the course map, read from the notebooks
     anatomy      parameter tables and counts, shapes traced through forward
     shape_errors shape mismatches explained in plain words
-    training     train with a history (divergence, rises), curvature (lambda_max)
-    sweep        one run per learning rate; the zones monotone / catapult / divergence
+    training     train with a history (divergence, rises, plateaus)
+    curvature    lambda_max by Hessian-vector products, and how it moves during training
+    sweep        one run per learning rate; the zones monotone / edge of stability /
+                 catapult / divergence
     digits       notebook 09's data: scikit-learn's bundled 8x8 digits, split and scaled
     digit_training  notebook 09's reference loop: network, accuracy, evaluate, epochs, fit
     checks       exercise checks that answer back
@@ -32,6 +34,12 @@ from .anatomy import (
 )
 from .checks import *  # noqa: F403  (the check functions; see checks.__all__)
 from .coursemap import course_map_markdown, read_course_map
+from .curvature import (
+    initial_sharpness,
+    sharpness,
+    sharpness_along_run,
+    top_hessian_eigenvalue,
+)
 from .digit_training import FitHistory, digits_network, fit
 from .digits import DigitsSplit, load_digits_split
 from .environment import environment_report, format_report
@@ -52,7 +60,7 @@ from .problem import (
 from .shape_errors import explain_shape_mismatch, read_error_message
 from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
-from .training import History, initial_sharpness, sharpness, top_hessian_eigenvalue, train
+from .training import History, train
 from .verdicts import progress
 
 apply_thread_rule()

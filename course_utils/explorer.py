@@ -11,55 +11,60 @@ works headless (the test suite and the benchmark drive it that way):
 
 The contract the browser tests rely on (keep it):
 - `learning_rate`: FloatLogSlider, 1e-7..10, continuous_update=False, description
-  "learning rate", CSS class `explorer-lr`.
+  "learning rate", CSS class `explorer-lr`. `zoom`: Checkbox, class `explorer-zoom`: the
+  slider and the strip then cover 1e-4..1e-2 (times 640 for `mean`) in finer steps.
 - `reduction`: ToggleButtons, options "sum" and "mean", class `explorer-reduction`.
 - `steps`: IntSlider, class `explorer-steps`.
 - `pin_button` "pin this curve", class `explorer-pin`; `clear_button` "clear pins", class
   `explorer-clear`.
-- `readout`: HTML, class `explorer-readout`. Its text contains the final loss; "diverged at
-  step k" (as a red banner) when the run diverged; "rose, then recovered" in the catapult
-  zone; and "pinned: k", the number of pinned curves. It never says "diverged" otherwise.
-- `plot`: Output, class `explorer-plot`, showing ONE PNG image that changes when the curve
-  changes: in a kernel via clear_output(wait=True) + display of a PNG rendered from a
-  reused Figure (no flicker, no plt.show()); without a kernel its `outputs` hold that one PNG.
+- `readout`: HTML, class `explorer-readout`, a `role="status"` region (screen readers read
+  it when it changes). Its text contains the final loss; "diverged at step k" (as a banner)
+  when the run diverged; for a run that rose, its kind ("late spike" or "early rise") and
+  where it landed ("recovered to a low loss", "stuck on a plateau", "not settled yet");
+  and "pinned: k". It never says "diverged" otherwise.
+- `plot`: HTML, class `explorer-plot`, holding ONE <img> (an SVG picture, see
+  `explorer_figure`) whose `src` changes when the picture changes and whose `alt` says
+  what it shows.
 
-Each run is cached by (learning rate, reduction, steps): going back to a setting only redraws.
-The zones (monotone / catapult / divergence) come from `sweep.find_zones`, computed once per
-process and shared with the notebook's static sweep figure.
+Speed (benchmarks/explorer.py): a setting seen before is redrawn in a few milliseconds
+(each run is cached by (learning rate, reduction, steps)); a new one shows its first
+steps after about 40 ms and grows as it trains; pin and clear only redraw.
+The zones come from `sweep.find_zones`, computed once per process and shared with the
+notebook's sweep figure.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+import math
 import re
+import time
 
 import ipywidgets as widgets
 import numpy as np
-from IPython import get_ipython
-from IPython.display import Image, clear_output, display
-from matplotlib.artist import Artist
-from matplotlib.figure import Figure
+from IPython.display import display
 
 from . import problem
-from .plots.curves import ZONE_COLOURS, draw_zones, use_plain_log_labels
-from .sweep import Zones, find_zones
-from .training import DIVERGENCE_FACTOR, History, train
+from .explorer_figure import PIN_STYLES, Curve, figure_svg, image_html
+from .explorer_words import curve_label, describe, readout_html, status_html
+from .sweep import MEAN_SCALE, as_mean, as_sum, find_zones
+from .training import History, train
 
-PIN_COLOURS = ("#6d4c41", "#7b1fa2", "#00838f", "#9e9d24", "#5d4037", "#455a64")
-MAX_PINS = len(PIN_COLOURS)
-DPI = 80
+MAX_PINS = len(PIN_STYLES)
+FULL_RANGE = (-7.0, 1.0)  # the slider's exponents
+ZOOM_RANGE = (-4.0, -2.0)  # for `sum`; `mean` adds log10(640)
+FIRST_FEEDBACK_S = 0.04  # a new run shows its first steps after this long...
+PROGRESS_EVERY_S = 0.15  # ...and is redrawn at most this often (and sparser later) as it trains
 
 
 class LearningRateExplorer:
     """Sliders for the learning rate, the reduction and the steps; the loss curve; a readout.
 
     learning_rate, reduction, steps: where the widgets start.
-    The figure has two panels: the loss at every step (log scale), and a strip of learning
-    rates with the three zones shaded, 2 / lambda_max dashed and a blue line at the current rate.
-    The first explorer of a process measures the zones (the sweep and its bisections, about
-    3 s); later ones, and a notebook that already ran `find_zones`, reuse them at once.
+    The picture has the loss at every step (log scale) over a strip of learning rates with
+    the four zones (colour, hatching and names), 2 / lambda_0 dashed and the current rate.
+    The first explorer of a process measures the zones (the sweep and its bisections, a
+    few seconds); later ones, and a notebook that already ran `find_zones`, reuse them.
     """
 
     def __init__(self, learning_rate: float = problem.LEARNING_RATE, reduction: str = "sum",
@@ -69,9 +74,11 @@ class LearningRateExplorer:
         self.pins: list[History] = []
         self.zones = {name: find_zones(name) for name in ("sum", "mean")}
         self.learning_rate = widgets.FloatLogSlider(
-            value=learning_rate, base=10, min=-7, max=1, step=0.05, continuous_update=False,
-            description="learning rate", readout_format=".3g",
+            value=learning_rate, base=10, min=FULL_RANGE[0], max=FULL_RANGE[1], step=0.05,
+            continuous_update=False, description="learning rate", readout_format=".3g",
             style={"description_width": "initial"}, layout={"width": "520px"})
+        self.zoom = widgets.Checkbox(value=False, description="zoom in: 1e-4 to 1e-2 (sum)",
+                                     indent=False)
         self.reduction = widgets.ToggleButtons(options=["sum", "mean"], value=reduction,
                                                description="reduction")
         self.steps = widgets.IntSlider(value=steps, min=10, max=1000, step=10,
@@ -79,19 +86,20 @@ class LearningRateExplorer:
         self.pin_button = widgets.Button(description="pin this curve")
         self.clear_button = widgets.Button(description="clear pins")
         self.readout = widgets.HTML()
-        self.plot = widgets.Output()
-        for widget, name in ((self.learning_rate, "lr"), (self.reduction, "reduction"),
-                             (self.steps, "steps"), (self.pin_button, "pin"),
-                             (self.clear_button, "clear"), (self.readout, "readout"),
-                             (self.plot, "plot")):
+        self.plot = widgets.HTML()
+        for widget, name in ((self.learning_rate, "lr"), (self.zoom, "zoom"),
+                             (self.reduction, "reduction"), (self.steps, "steps"),
+                             (self.pin_button, "pin"), (self.clear_button, "clear"),
+                             (self.readout, "readout"), (self.plot, "plot")):
             widget.add_class(f"explorer-{name}")
         self.widget = widgets.VBox([
-            self.learning_rate,
+            widgets.HBox([self.learning_rate, self.zoom]),
             widgets.HBox([self.reduction, self.steps]),
             widgets.HBox([self.pin_button, self.clear_button]),
             self.readout, self.plot])
-        self._build_figure()
-        for control in (self.learning_rate, self.reduction, self.steps):
+        self._setting = self._valid_setting() or (problem.LEARNING_RATE, "sum", problem.STEPS)
+        self._busy = False
+        for control in (self.learning_rate, self.reduction, self.steps, self.zoom):
             control.observe(self.update, names="value")
         self.pin_button.on_click(self.pin)
         self.clear_button.on_click(self.clear_pins)
@@ -99,30 +107,149 @@ class LearningRateExplorer:
 
     # -- what the controls do ---------------------------------------------------------
 
-    def current_run(self) -> History:
-        """The run for the current setting: from the cache, or trained now (and cached)."""
-        key = (float(self.learning_rate.value), self.reduction.value, int(self.steps.value))
+    def _valid_setting(self) -> tuple[float, str, int] | None:
+        learning_rate, reduction, steps = (self.learning_rate.value, self.reduction.value,
+                                           self.steps.value)
+        if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)
+                and learning_rate > 0 and reduction in ("sum", "mean")
+                and isinstance(steps, int) and steps >= 1):
+            return None
+        return float(learning_rate), reduction, int(steps)
+
+    def current_run(self, progress: object = None) -> History:
+        """The run for the current setting: from the cache, or trained now (and cached).
+
+        `mean` at 640 x lr takes the same steps as `sum` at lr, so a cached run of the other
+        reduction at the matching rate is told as this one instead of training again.
+        """
+        key = self._setting
         if key not in self.runs:
             learning_rate, reduction, steps = key
-            self.runs[key] = train(learning_rate, steps, reduction, seed=self.seed)
+            twin = self._twin(learning_rate, reduction, steps)
+            self.runs[key] = twin if twin is not None else train(
+                learning_rate, steps, reduction, seed=self.seed, progress=progress)
         return self.runs[key]
 
+    def _twin(self, learning_rate: float, reduction: str, steps: int) -> History | None:
+        other = "mean" if reduction == "sum" else "sum"
+        scale = MEAN_SCALE if reduction == "sum" else 1 / MEAN_SCALE
+        for (rate, kind, length), run in self.runs.items():
+            if kind == other and length == steps and math.isclose(rate, learning_rate * scale,
+                                                                  rel_tol=1e-12):
+                return as_mean(run) if reduction == "mean" else as_sum(run)
+        return None
+
+    def set(self, **values: object) -> None:
+        """Set several controls at once (learning_rate=, reduction=, steps=, zoom=), then
+        update once: no run is trained for the settings in between."""
+        self._busy = True
+        try:
+            for name in ("reduction", "zoom", "steps", "learning_rate"):
+                if name in values:
+                    getattr(self, name).value = values[name]
+            self._apply_zoom()
+            if "learning_rate" in values:
+                self.learning_rate.value = values["learning_rate"]
+        finally:
+            self._busy = False
+        self.update()
+
     def update(self, change: object = None) -> None:
-        """Train (or recall) the current setting, redraw the figure, rewrite the readout."""
-        run = self.current_run()
-        self._draw(run)
-        self.readout.value = readout_html(run, self.zones[run.reduction], len(self.pins))
+        """Train (or recall) the current setting, redraw the picture, rewrite the readout.
+
+        An invalid value (NaN, a learning rate <= 0, no reduction) is refused: the widgets
+        go back to the last valid setting and the readout says what was ignored.
+        """
+        if self._busy:
+            return
+        setting = self._valid_setting()
+        if setting is None:
+            self._restore(f"ignored an invalid value: learning rate {self.learning_rate.value!r}"
+                          f", reduction {self.reduction.value!r}, steps {self.steps.value!r}")
+            return
+        if change is not None and change["owner"] in (self.zoom, self.reduction):
+            self._apply_zoom()
+            setting = self._valid_setting() or setting
+        self._setting = setting
+        if setting not in self.runs and self._twin(*setting) is None:
+            self._train_with_progress()
+        self.redraw()
+
+    def _restore(self, note: str) -> None:
+        learning_rate, reduction, steps = self._setting
+        self._busy = True
+        try:
+            self.learning_rate.value, self.reduction.value = learning_rate, reduction
+            self.steps.value = steps
+        finally:
+            self._busy = False
+        self.redraw(note)
+
+    def _apply_zoom(self) -> None:
+        shift = math.log10(MEAN_SCALE) if self.reduction.value == "mean" else 0.0
+        low, high = (ZOOM_RANGE[0] + shift, ZOOM_RANGE[1] + shift) if self.zoom.value \
+            else FULL_RANGE
+        self._busy = True
+        try:
+            with self.learning_rate.hold_trait_notifications():
+                self.learning_rate.min, self.learning_rate.max = -20.0, 20.0
+                self.learning_rate.min, self.learning_rate.max = low, high
+                self.learning_rate.step = 0.01 if self.zoom.value else 0.05
+                self.learning_rate.value = min(max(self.learning_rate.value, 10 ** low),
+                                               10 ** high)
+        finally:
+            self._busy = False
+
+    def _train_with_progress(self) -> None:
+        started = time.perf_counter()
+        shown = [started - PROGRESS_EVERY_S + FIRST_FEEDBACK_S]
+
+        def progress(losses: list[float]) -> None:
+            now = time.perf_counter()  # redraws grow sparser: a long run draws ~log(time) times
+            if now - shown[0] >= max(PROGRESS_EVERY_S, 0.5 * (now - started)):
+                shown[0] = now
+                self._draw_partial(np.array(losses))
+
+        self.current_run(progress)
+
+    def _draw_partial(self, losses: np.ndarray) -> None:
+        learning_rate, reduction, steps = self._setting
+        self.readout.value = status_html(f"training: step {len(losses)} of {steps}, loss "
+                                     f"{losses[-1]:.3g} …", "#777")
+        title = f"lr = {learning_rate:.3g}, reduction='{reduction}': training…"
+        self._show([Curve(losses, f"lr={learning_rate:.3g} (training)")], title,
+                   f"Still training: the loss so far, {len(losses)} of {steps} steps, log scale.")
 
     def pin(self, button: object = None) -> None:
         """Keep the current curve on the plot (up to MAX_PINS; the oldest goes first)."""
         run = self.current_run()
         if not any(pinned is run for pinned in self.pins):
             self.pins = (self.pins + [run])[-MAX_PINS:]
-        self.update()
+        self.redraw()
 
     def clear_pins(self, button: object = None) -> None:
         self.pins = []
-        self.update()
+        self.redraw()
+
+    def redraw(self, note: str = "") -> None:
+        """Draw the current run and the pins, and write the readout (no training)."""
+        run = self.current_run()
+        zones = self.zones[run.reduction]
+        curves = [Curve(p.losses, curve_label(p), *PIN_STYLES[k]) for k, p in enumerate(self.pins)]
+        curves.append(Curve(run.losses, curve_label(run) + " (now)", diverged=run.diverged))
+        verdict = f"diverged at step {run.diverged_at}" if run.diverged else run.outcome
+        title = f"lr = {run.learning_rate:.3g}, reduction='{run.reduction}': {verdict}"
+        self._show(curves, title, describe(run, zones, len(self.pins)))
+        self.readout.value = readout_html(run, zones, len(self.pins), note)
+
+    def _show(self, curves: list[Curve], title: str, alt: str) -> None:
+        learning_rate, reduction, steps = self._setting
+        strip = (10.0 ** self.learning_rate.min, 10.0 ** self.learning_rate.max)
+        zones = self.zones[reduction]
+        longest = max([steps] + [len(c.losses) for c in curves])
+        self.plot.value = image_html(figure_svg(curves, longest, title, zones.edges(),
+                                                zones.two_over_lambda, learning_rate, strip,
+                                                reduction), alt)
 
     def readout_text(self) -> str:
         """The readout as plain text: its HTML tags removed, one line per line shown."""
@@ -135,120 +262,3 @@ class LearningRateExplorer:
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)
-
-    # -- the figure: built once, its artists updated ----------------------------------
-
-    def _build_figure(self) -> None:
-        self.figure = Figure(figsize=(8, 4.6))
-        self.figure.subplots_adjust(left=0.1, right=0.97, top=0.93, bottom=0.1, hspace=0.55)
-        grid = self.figure.add_gridspec(2, 1, height_ratios=(4, 1))
-        self.loss_ax = self.figure.add_subplot(grid[0])
-        self.zone_ax = self.figure.add_subplot(grid[1])
-        self.loss_ax.set(yscale="log", xlabel="step", ylabel="loss (log scale)")
-        (self.curve,) = self.loss_ax.plot([], [], color="#1565c0", lw=2, label="current")
-        (self.blowup,) = self.loss_ax.plot([], [], "X", color=ZONE_COLOURS["divergence"], ms=12)
-        self.pin_lines: list[Artist] = []
-        self.zone_ax.set(xscale="log", xlim=(1e-7, 10), ylim=(0, 1), yticks=[],
-                         xlabel="learning rate (log scale)")
-        use_plain_log_labels(self.loss_ax.yaxis)
-        use_plain_log_labels(self.zone_ax.xaxis)
-        self.marker = self.zone_ax.axvline(problem.LEARNING_RATE, color="#1565c0", lw=2.5)
-        self.zone_artists: list[Artist] = []
-        self.zones_shown: str | None = None
-
-    def _draw(self, run: History) -> None:
-        steps, losses = drawable(run)
-        self.curve.set_data(steps, losses)
-        self.curve.set_label(curve_label(run))
-        if run.diverged and len(losses):
-            self.blowup.set_data(steps[-1:], losses[-1:])  # the last finite loss
-        else:
-            self.blowup.set_data([], [])
-        for line in self.pin_lines:
-            line.remove()
-        self.pin_lines = [self.loss_ax.plot(*drawable(p), lw=1.2, ls="--", color=PIN_COLOURS[k],
-                                            label=curve_label(p))[0]
-                          for k, p in enumerate(self.pins)]
-        self.loss_ax.relim()
-        self.loss_ax.autoscale_view()
-        self.loss_ax.set_xlim(0, max([run.steps] + [p.steps for p in self.pins]))
-        self.loss_ax.legend(loc="upper right", fontsize=8)
-        verdict = f"diverged at step {run.diverged_at}" if run.diverged else run.outcome
-        self.loss_ax.set_title(f"lr = {run.learning_rate:.3g}, reduction='{run.reduction}': "
-                               f"{verdict}", color=_verdict_colour(run))
-        if self.zones_shown != run.reduction:
-            for artist in self.zone_artists:
-                artist.remove()
-            self.zone_artists = draw_zones(self.zone_ax, self.zones[run.reduction])
-            self.zone_ax.set_title(f"zones for reduction='{run.reduction}' (from the sweep)",
-                                   fontsize=9)
-            self.zones_shown = run.reduction
-        self.marker.set_xdata([run.learning_rate, run.learning_rate])
-        self._show_png(render_png(self.figure))
-
-    def _show_png(self, png: bytes) -> None:
-        self.png = png
-        shell = get_ipython()
-        if shell is not None and getattr(shell, "kernel", None) is not None:
-            with self.plot:
-                clear_output(wait=True)
-                display(Image(png))
-        else:  # no kernel (tests, benchmark): the same single image, set directly
-            self.plot.outputs = ({"output_type": "display_data", "metadata": {},
-                                  "data": {"image/png": base64.b64encode(png).decode()}},)
-
-
-def render_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes, at the explorer's resolution."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-def drawable(run: History) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, losses) of the run without inf, NaN or zero, which a log scale cannot show."""
-    steps = np.arange(len(run.losses))
-    keep = np.isfinite(run.losses) & (run.losses > 0)
-    return steps[keep], run.losses[keep]
-
-
-def curve_label(run: History) -> str:
-    return f"lr={run.learning_rate:.3g}, {run.reduction}, {run.steps} steps"
-
-
-def _verdict_colour(run: History) -> str:
-    if run.diverged:
-        return ZONE_COLOURS["divergence"]
-    return ZONE_COLOURS["catapult"] if run.rose_at is not None else ZONE_COLOURS["monotone"]
-
-
-def readout_html(run: History, zones: Zones, pinned: int) -> str:
-    """The readout under the sliders: what the run did, in words, and the pin count.
-
-    Example (as text): "final loss 9.67e-06 · rose, then recovered: the loss jumped to 840 at
-    step 3, then came back down" and, on a second line, "lr = 0.002, sum, 500 steps · sweep zone:
-    catapult · pinned: 0".
-    """
-    setting = f"lr = {run.learning_rate:.3g}, {run.reduction}, {run.steps} steps"
-    zone = f"sweep zone: {zones.zone_of(run.learning_rate)}"
-    pins = f"pinned: {pinned}"
-    if run.diverged:
-        banner = (f"✗ diverged at step {run.diverged_at}: the loss reached "
-                  f"{run.final_loss:.3g} (beyond {DIVERGENCE_FACTOR:,.0f} x its start of "
-                  f"{run.losses[0]:.3g}); training stopped there.")
-        return (f'<div style="background:{ZONE_COLOURS["divergence"]};color:white;'
-                f'padding:6px 10px;font-weight:bold;font-size:1.1em">{html.escape(banner)}</div>'
-                f"<div>{html.escape(setting)} · {zone} · {pins}</div>")
-    words = f"final loss {run.final_loss:.3g}"
-    if run.rose_at is not None:
-        peak = int(np.argmax(run.losses[run.rose_at:])) + run.rose_at
-        story = (f"the loss jumped to {run.losses[peak]:.3g} at step {peak}" if peak == run.rose_at
-                 else f"the loss went up at step {run.rose_at}, peaking at "
-                      f"{run.losses[peak]:.3g} at step {peak}")
-        words += (f" · rose, then recovered: {story}, then came back down" if run.recovered
-                  else f" · rose, not recovered yet: {story}; try more steps")
-    else:
-        words += " · descended at every step"
-    colour = _verdict_colour(run)
-    return (f'<div style="border-left:6px solid {colour};padding:4px 10px">'
-            f"<b>{html.escape(words)}</b><br>{html.escape(setting)} · {zone} · {pins}</div>")

@@ -5,17 +5,18 @@ and returns a `History`: the loss before each step, the step where training dive
 (or None), and the step where the loss first rose (or None). It never raises on NaN or
 inf: a run that blows up stops early and says so.
 
-Three things can happen as the learning rate grows (running example, `sum`, seed 0):
-    descends   the loss goes down at every step                  (lr up to about 7e-4)
-    rises      the loss climbs, then comes back down: a catapult  (up to about 2.5e-3)
-    diverges   the loss runs away to inf or NaN                   (beyond that)
-With `mean` every one of these learning rates is 640 = N * D_out times larger.
-
-`sharpness` measures the curvature lambda_max (the top eigenvalue of the loss's Hessian):
-on a bowl of curvature lambda, gradient descent goes straight down for lr < 2 / lambda
-and overshoots beyond. At the initial weights 2 / lambda_max = 1.33e-3; the curvature
-grows as the loss falls (to about 2,900), which is why rises begin already near 7e-4.
-The sweep over many learning rates lives in `course_utils.sweep`.
+What can happen as the learning rate grows (running example, `sum`, seed 0, 500 steps):
+    descends     no rise of more than 10% (RISE_FACTOR) above the lowest loss so far
+                 (lr up to about 7.2e-4; smaller rises, up to ~8%, occur near that edge)
+    spikes late  the loss falls 100x or more, then spikes and comes back down: the
+                 edge-of-stability behaviour (about 7.2e-4 to 1.33e-3 = 2 / lambda_0)
+    rises early  the loss rises within the first steps, then comes down: the catapult phase
+                 (2 / lambda_0 up to about 2.58e-3; from about 2.1e-3 it often lands on a
+                 plateau instead of a low loss)
+    diverges     the loss runs away to inf or NaN (from about 2.58e-3)
+With `mean` every one of these learning rates is 640 = N * D_out times larger. The
+curvature lambda_0 (and how it moves) is measured in `course_utils.curvature`; the sweep
+over many learning rates lives in `course_utils.sweep`.
 
 Example:
     >>> history = train(learning_rate=1e-4, steps=500)
@@ -23,12 +24,14 @@ Example:
     (True, 714.4)
     >>> train(learning_rate=1e-2).diverged_at      # blows up within a few steps
     2
+    >>> train(learning_rate=2e-3).outcome           # an early rise, then a low loss
+    'rose, then recovered to a low loss'
 """
 
 from __future__ import annotations
 
-import functools
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +52,19 @@ RISE_FACTOR = 1.1
 NOISE_FLOOR = 1e-7
 """...and that lowest loss was above NOISE_FLOOR times the initial loss. Below it, rounding
 (float32 keeps about 7 digits) makes the loss jitter up and down without meaning."""
+LATE_SPIKE_FALL = 100.0
+"""A rise after the loss had fallen LATE_SPIKE_FALL times or more is a late spike (edge of
+stability); a rise before that is an early rise (catapult)."""
+LOW_LOSS_FRACTION = 1e-3
+"""After a rise, "recovered to a low loss" means a final loss below LOW_LOSS_FRACTION x the
+initial loss (0.71 on the running example, whose runs that recover end near 1e-5)."""
+PLATEAU_FALL = 0.1
+"""Otherwise "stuck on a plateau" when the run went on for at least PLATEAU_STEPS after its
+peak and its last fifth brought the loss down by less than PLATEAU_FALL (10%); else it has
+"not settled yet" (more steps will tell)."""
+PLATEAU_STEPS = 50
+BARELY_MOVED = 1e-3
+"""No rise and a final loss within BARELY_MOVED (0.1%) of the start: "barely moved"."""
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
@@ -80,19 +96,50 @@ class History:
         return self.diverged_at is not None
 
     @property
+    def fall_before_rise(self) -> float:
+        """How many times the loss had fallen before it rose: losses[0] / lowest before rose_at."""
+        if self.rose_at is None:
+            return math.nan
+        return float(self.losses[0] / np.min(self.losses[:self.rose_at]))
+
+    @property
+    def rise_kind(self) -> str | None:
+        """"late spike" (after falling LATE_SPIKE_FALL x: edge of stability), "early rise"
+        (a catapult), or None when the loss did not rise (or the run diverged)."""
+        if self.rose_at is None or self.diverged:
+            return None
+        return "late spike" if self.fall_before_rise >= LATE_SPIKE_FALL else "early rise"
+
+    @property
+    def landing(self) -> str:
+        """After a rise: "recovered to a low loss", "stuck on a plateau" or "not settled yet"
+        (see LOW_LOSS_FRACTION, PLATEAU_STEPS and PLATEAU_FALL for the numbers)."""
+        if self.final_loss < LOW_LOSS_FRACTION * self.losses[0]:
+            return "recovered to a low loss"
+        peak = int(np.argmax(self.losses[self.rose_at or 0:])) + (self.rose_at or 0)
+        tail = self.losses[-max(10, len(self.losses) // 5):]
+        if len(self.losses) - peak >= PLATEAU_STEPS and 1 - tail[-1] / tail[0] < PLATEAU_FALL:
+            return "stuck on a plateau"
+        return "not settled yet"
+
+    @property
     def recovered(self) -> bool:
-        """It rose, did not diverge, and ended below where it started."""
+        """It rose, did not diverge, and ended at a low loss (below LOW_LOSS_FRACTION x start)."""
         return (self.rose_at is not None and not self.diverged
-                and self.final_loss < self.losses[0])
+                and self.landing == "recovered to a low loss")
 
     @property
     def outcome(self) -> str:
-        """In words: "descended", "rose, then recovered", "rose, not recovered yet", "diverged"."""
+        """In words: "descended", "barely moved", "diverged", or "rose, then " + `landing`
+        ("rose, then recovered to a low loss", "rose, then stuck on a plateau", "rose, not
+        settled yet")."""
         if self.diverged:
             return "diverged"
         if self.rose_at is None:
-            return "descended"
-        return "rose, then recovered" if self.recovered else "rose, not recovered yet"
+            moved = self.final_loss < (1 - BARELY_MOVED) * self.losses[0]
+            return "descended" if moved else "barely moved"
+        landing = self.landing
+        return "rose, not settled yet" if landing == "not settled yet" else f"rose, then {landing}"
 
 
 def running_example_tensors(seed: int = problem.SEED, dtype: torch.dtype = torch.float32
@@ -125,7 +172,8 @@ def gradient_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, learning_r
 def train(learning_rate: float = problem.LEARNING_RATE, steps: int = problem.STEPS,
           reduction: str = "sum", *, model: nn.Module | None = None,
           data: tuple[torch.Tensor, torch.Tensor] | None = None, seed: int = problem.SEED,
-          dtype: torch.dtype = torch.float32) -> History:
+          dtype: torch.dtype = torch.float32,
+          progress: Callable[[list[float]], None] | None = None) -> History:
     """Plain gradient descent for `steps` steps; the loss of every step, and what went wrong.
 
     By default it trains a fresh copy of the running example (`problem.build_model(seed)`,
@@ -135,23 +183,30 @@ def train(learning_rate: float = problem.LEARNING_RATE, steps: int = problem.STE
     the loss, and so every gradient, by N * D_out = 640.
 
     Stops at the first step whose loss is inf, NaN or above DIVERGENCE_FACTOR times the
-    initial loss; never raises for those.
+    initial loss; never raises for those. Raises one clear ValueError for arguments it cannot
+    use (`check_arguments`; a model without parameters; y not shaped like the model's output).
+    progress(losses so far): called after every step (the explorer draws the curve as it grows).
 
     Example:
         >>> h = train(learning_rate=3e-3)
         >>> h.outcome, h.diverged_at, len(h.losses)
         ('diverged', 5, 6)
     """
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be 'sum' or 'mean', not {reduction!r}")
+    check_arguments(learning_rate=learning_rate, steps=steps, reduction=reduction)
     if model is None:
         model = problem.build_model(seed, dtype)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("the model has no parameters that require grad: nothing to train")
     x, y = data if data is not None else running_example_tensors(seed, dtype)
+    if data is not None:
+        _check_data(model, x, y)
     losses: list[float] = []
     diverged_at = None
     for step in range(steps):
         loss = gradient_step(model, x, y, learning_rate, reduction)
         losses.append(loss)
+        if progress is not None:
+            progress(losses)
         if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * losses[0]:
             diverged_at = step
             break
@@ -159,6 +214,36 @@ def train(learning_rate: float = problem.LEARNING_RATE, steps: int = problem.STE
     as_array.flags.writeable = False
     return History(float(learning_rate), reduction, steps, as_array, diverged_at,
                    first_rise(as_array))
+
+
+def check_arguments(*, learning_rate: object = 1.0, steps: object = 1,
+                    reduction: object = "sum") -> None:
+    """Raise ONE clear ValueError for a learning rate, step count or reduction `train` cannot use.
+
+    learning_rate: a real number, finite and > 0 (0 would never move, a negative one climbs
+    the loss: gradient ascent). steps: a whole number >= 1. reduction: "sum" or "mean".
+    """
+    if not isinstance(learning_rate, numbers.Real) or isinstance(learning_rate, bool):
+        raise ValueError(f"learning_rate must be a number, not {type(learning_rate).__name__} "
+                         f"{learning_rate!r}")
+    if not math.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be finite and above 0, not {learning_rate!r} "
+                         "(a negative rate climbs the loss instead of descending it)")
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"steps must be a whole number of at least 1, not {steps!r}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be 'sum' or 'mean', not {reduction!r}")
+
+
+def _check_data(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> None:
+    if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
+        raise ValueError("data must be a pair of tensors (x, y)")
+    with torch.no_grad():
+        prediction = model(x)
+    if prediction.shape != y.shape:
+        raise ValueError(f"y has shape {tuple(y.shape)} but the model's output has shape "
+                         f"{tuple(prediction.shape)}: they must be equal (broadcasting them "
+                         "would train on the wrong loss)")
 
 
 def first_rise(losses: Sequence[float]) -> int | None:
@@ -177,61 +262,3 @@ def first_rise(losses: Sequence[float]) -> int | None:
         rose &= lowest_before > NOISE_FLOOR * values[0]
     steps = np.flatnonzero(rose)
     return int(steps[0]) + 1 if len(steps) else None
-
-
-# ----------------------------------------------------------------------------- curvature
-
-
-def top_hessian_eigenvalue(loss_function: Callable[[], torch.Tensor],
-                           parameters: Sequence[torch.Tensor], iterations: int = 300,
-                           relative_tolerance: float = 1e-6, seed: int = 0) -> float:
-    """The eigenvalue of the loss's Hessian with the largest size, by power iteration.
-
-    loss_function(): computes the scalar loss from `parameters` (tensors that require grad).
-    The Hessian H (P x P for P parameters, 101,110 for the running example: far too big to
-    build) is never formed: `torch.autograd.grad` of the gradient gives H @ v for any v
-    (a Hessian-vector product). Power iteration repeats v <- H v / |H v|; v turns towards
-    the eigenvector of the largest |eigenvalue|, and v . H v towards that eigenvalue.
-    Stops when it changes by less than `relative_tolerance` from one step to the next. Use
-    float64 parameters. On the running example that takes about 150 products (0.1-0.3 s) and
-    lands within 0.01% of the converged value (1,506.8 against 1,506.9).
-
-    Example (a bowl with curvatures 1 and 3):
-        >>> w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
-        >>> top_hessian_eigenvalue(lambda: 0.5 * (w[0] ** 2 + 3 * w[1] ** 2), [w])  # ~3.0
-    """
-    parameters = list(parameters)
-    gradients = torch.autograd.grad(loss_function(), parameters, create_graph=True)
-    generator = torch.Generator().manual_seed(seed)
-    vector = [torch.randn(p.shape, generator=generator, dtype=p.dtype) for p in parameters]
-    eigenvalue = math.nan
-    for _ in range(iterations):
-        length = torch.sqrt(sum((v * v).sum() for v in vector))
-        vector = [v / length for v in vector]
-        product = torch.autograd.grad(gradients, parameters, vector, retain_graph=True)
-        estimate = float(sum((v * hv).sum() for v, hv in zip(vector, product, strict=True)))
-        if abs(estimate - eigenvalue) <= relative_tolerance * abs(estimate):
-            return estimate
-        eigenvalue, vector = estimate, [hv.detach() for hv in product]
-    return eigenvalue
-
-
-def sharpness(model: nn.Module | None = None, reduction: str = "sum",
-              seed: int = problem.SEED) -> float:
-    """lambda_max, the top Hessian eigenvalue of the running example's loss at `model`'s weights.
-
-    Default: the initial weights (about 1,500 with `sum`; 640 times less with `mean`).
-    The model is copied to float64 for the measurement; it is not changed.
-    """
-    measured = problem.build_model(seed, torch.float64)
-    if model is not None:
-        measured.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
-    x, y = running_example_tensors(seed, torch.float64)
-    return top_hessian_eigenvalue(lambda: F.mse_loss(measured(x), y, reduction=reduction),
-                                  list(measured.parameters()))
-
-
-@functools.lru_cache(maxsize=4)
-def initial_sharpness(reduction: str = "sum", seed: int = problem.SEED) -> float:
-    """`sharpness()` at the initial weights, computed once per process (about 0.2 s)."""
-    return sharpness(reduction=reduction, seed=seed)

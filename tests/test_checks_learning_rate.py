@@ -1,10 +1,16 @@
-"""Checks of notebook 07: each diagnosis is planted and must be named."""
+"""Checks of notebook 07 (derive, debug, predict): each diagnosis is planted and must be named."""
 
-import math
+import numpy as np
+import pytest
+import torch
 
 from course_utils.checks.core import NOT_DONE, PASSED, WRONG
-from course_utils.checks.learning_rate import check_largest_stable, check_predict_zone
-from course_utils.sweep import find_zones
+from course_utils.checks.learning_rate import (
+    check_hessian_2x2,
+    check_power_iteration,
+    check_predicted_zones,
+    names_used,
+)
 
 
 def verdict(result, status, *phrases):
@@ -13,124 +19,179 @@ def verdict(result, status, *phrases):
         assert phrase in result.message, result.message
 
 
-# ----------------------------------------------------------------------------- largest_stable
+# ------------------------------------------------------------------ hessian_2x2 (derive)
 
 
-def largest_stable(result, reduction):
-    return max(h.learning_rate for h in result.histories[reduction] if not h.diverged)
+def hessian_2x2(a, b):
+    mixed = 2 * a * b - 1
+    return [[b * b, mixed], [mixed, a * a]]
 
 
-def test_largest_stable_right():
-    verdict(check_largest_stable(largest_stable), PASSED, "is right")
+def test_hessian_right_as_lists_arrays_or_tensors():
+    verdict(check_hessian_2x2(hessian_2x2), PASSED, "is right")
+    verdict(check_hessian_2x2(lambda a, b: np.array(hessian_2x2(a, b), dtype=np.float32)),
+            PASSED)
+    verdict(check_hessian_2x2(lambda a, b: torch.tensor(hessian_2x2(a, b))), PASSED)
 
 
-def test_largest_stable_not_done():
-    def stub(result, reduction):
+def test_hessian_not_done():
+    def stub(a, b):
         raise NotImplementedError()
-    verdict(check_largest_stable(stub), NOT_DONE, "not written yet")
+    verdict(check_hessian_2x2(stub), NOT_DONE, "not written yet")
 
 
-def test_largest_stable_none():
-    verdict(check_largest_stable(lambda result, reduction: None), WRONG, "forget `return`")
+@pytest.mark.parametrize("planted, phrase", [
+    (lambda a, b: None, "forget `return`"),
+    (lambda a, b: [b * b, a * a], "2 x 2"),
+    (lambda a, b: "H", "2 x 2"),
+    (lambda a, b: [[a * a, 2 * a * b - 1], [2 * a * b - 1, b * b]], "diagonal is swapped"),
+    (lambda a, b: [[b * b, a * b - 1], [a * b - 1, a * a]], "product rule"),
+    (lambda a, b: [[b * b, a * b], [a * b, a * a]], "product rule"),
+    (lambda a, b: [[b * b, 2 * a * b - 1], [0, a * a]], "not symmetric"),
+    (lambda a, b: [[1, 0], [0, 1]], "differentiate each again"),
+])
+def test_hessian_mistakes_are_named(planted, phrase):
+    verdict(check_hessian_2x2(planted), WRONG, phrase)
 
 
-def test_largest_stable_passed_none_instead_of_a_function():
-    verdict(check_largest_stable(None), WRONG, "is None")
+def test_hessian_by_autograd_is_refused():
+    def by_autograd(a, b):
+        w = torch.tensor([a, b], dtype=torch.float64)
+        return torch.autograd.functional.hessian(lambda w: (w[0] * w[1] - 1) ** 2 / 2, w)
+    verdict(check_hessian_2x2(by_autograd), WRONG, "hessian", "on paper")
 
 
-def test_largest_stable_returns_a_history():
-    def answer(result, reduction):
-        return [h for h in result.histories[reduction] if not h.diverged][-1]
-    verdict(check_largest_stable(answer), WRONG, "returned a History", ".learning_rate")
+# ------------------------------------------------------------------ power_iteration (debug)
 
 
-def test_largest_stable_returns_a_position():
-    def answer(result, reduction):
-        return max(k for k, h in enumerate(result.histories[reduction]) if not h.diverged)
-    verdict(check_largest_stable(answer), WRONG, "position in the grid")
+def power_iteration(matrix_times, vector, iterations=200):
+    for _ in range(iterations):
+        vector = vector / vector.norm()
+        product = matrix_times(vector)
+        estimate = vector @ product
+        vector = product
+    return float(estimate)
 
 
-def test_largest_stable_ignores_divergence():
-    verdict(check_largest_stable(lambda result, reduction: float(result.learning_rates[-1])),
-            WRONG, "largest rate of the whole grid", "not history.diverged")
+def with_the_bug(matrix_times, vector, iterations=200):
+    for _ in range(iterations):
+        vector = vector / vector.norm()
+        product = matrix_times(vector)
+        estimate = product.norm()
+        vector = product
+    return float(estimate)
 
 
-def test_largest_stable_one_step_too_far():
-    def answer(result, reduction):
-        return min(h.learning_rate for h in result.histories[reduction] if h.diverged)
-    verdict(check_largest_stable(answer), WRONG, "DIVERGED", "one step too far")
+def test_power_iteration_right():
+    verdict(check_power_iteration(power_iteration), PASSED, "signs included")
 
 
-def test_largest_stable_min_instead_of_max():
-    def answer(result, reduction):
-        return min(h.learning_rate for h in result.histories[reduction] if not h.diverged)
-    verdict(check_largest_stable(answer), WRONG, "use max, not min")
+def test_power_iteration_returning_a_tensor_or_numpy_number_is_fine():
+    verdict(check_power_iteration(lambda m, v: torch.tensor(power_iteration(m, v))), PASSED)
+    verdict(check_power_iteration(lambda m, v: np.float32(power_iteration(m, v))), PASSED)
 
 
-def test_largest_stable_ignores_the_reduction():
-    verdict(check_largest_stable(lambda result, reduction: largest_stable(result, "sum")),
-            WRONG, "same rate for 'sum' and 'mean'")
-
-
-def test_largest_stable_nan_and_strings():
-    verdict(check_largest_stable(lambda result, reduction: math.nan), WRONG, "should return a")
-    verdict(check_largest_stable(lambda result, reduction: "1e-3"), WRONG, "should return a")
-
-
-def test_largest_stable_that_raises():
-    verdict(check_largest_stable(lambda result, reduction: result.nothing), WRONG,
-            "raised AttributeError")
-
-
-# ----------------------------------------------------------------------------- predict_zone
-
-SUM = find_zones("sum")
-
-
-def predict_zone(learning_rate, reduction, divergence_edge=None, scale=640):
-    if reduction == "mean":
-        learning_rate = learning_rate / scale
-    if learning_rate >= (divergence_edge or SUM.diverges_from):
-        return "divergence"
-    return "catapult" if learning_rate >= SUM.rises_from else "monotone"
-
-
-def test_predict_zone_right():
-    verdict(check_predict_zone(predict_zone), PASSED, "agrees with the")
-
-
-def test_predict_zone_not_done():
-    def stub(learning_rate, reduction):
+def test_power_iteration_not_done():
+    def stub(matrix_times, vector, iterations=200):
         raise NotImplementedError()
-    verdict(check_predict_zone(stub), NOT_DONE, "not written yet")
+    verdict(check_power_iteration(stub), NOT_DONE, "not written yet")
 
 
-def test_predict_zone_two_over_lambda_as_the_divergence_point():
-    def answer(learning_rate, reduction):
-        return predict_zone(learning_rate, reduction, divergence_edge=SUM.two_over_lambda)
-    verdict(check_predict_zone(answer), WRONG, "not where training breaks")
+def test_power_iteration_the_planted_bug_is_named():
+    verdict(check_power_iteration(with_the_bug), WRONG, "the size |lambda|", "keeps the sign")
 
 
-def test_predict_zone_two_over_lambda_as_the_start_of_rises():
-    def answer(learning_rate, reduction):
-        if reduction == "mean":
-            learning_rate /= 640
-        if learning_rate >= SUM.diverges_from:
-            return "divergence"
-        return "catapult" if learning_rate >= SUM.two_over_lambda else "monotone"
-    verdict(check_predict_zone(answer), WRONG, "curvature grows")
+def test_power_iteration_without_normalising():
+    def grows(matrix_times, vector, iterations=2000):
+        for _ in range(iterations):
+            product = matrix_times(vector)
+            estimate = vector @ product / (vector @ vector)
+            vector = product
+        return float(estimate)
+    verdict(check_power_iteration(grows), WRONG, "without bound")
 
 
-def test_predict_zone_forgets_the_640_for_mean():
-    verdict(check_predict_zone(lambda lr, reduction: predict_zone(lr, "sum")), WRONG,
-            "right for 'sum'", "640")
+@pytest.mark.parametrize("planted, phrase", [
+    (lambda m, v: None, "should return a number"),
+    (lambda m, v: "4", "should return a number"),
+    (lambda m, v: 1.0, "expected"),
+])
+def test_power_iteration_other_mistakes(planted, phrase):
+    verdict(check_power_iteration(planted), WRONG, phrase)
 
 
-def test_predict_zone_unknown_names():
-    verdict(check_predict_zone(lambda lr, reduction: "stable"), WRONG, "one of 'monotone'")
-    verdict(check_predict_zone(lambda lr, reduction: None), WRONG, "forget `return`")
+def test_power_iteration_by_a_library_routine_is_refused():
+    def library(matrix_times, vector):
+        matrix = torch.stack([matrix_times(e) for e in torch.eye(len(vector),
+                                                                 dtype=torch.float64)])
+        values = torch.linalg.eigvalsh(matrix)
+        return float(values[values.abs().argmax()])
+    verdict(check_power_iteration(library), WRONG, "eigvalsh", "Write the loop")
 
 
-def test_predict_zone_other_mistakes_name_the_edges():
-    verdict(check_predict_zone(lambda lr, reduction: "catapult"), WRONG, "rises from",
-            "diverges from")
+def test_power_iteration_is_called_on_copies():
+    def zeroes_its_input(matrix_times, vector):
+        answer = power_iteration(matrix_times, vector.clone())
+        vector.zero_()
+        return answer
+    verdict(check_power_iteration(zeroes_its_input), PASSED)
+
+
+# ------------------------------------------------------------------ predicted_zones (predict)
+
+
+RIGHT = ("monotone", "catapult", "edge of stability", "divergence")
+
+
+def test_predicted_zones_right():
+    verdict(check_predicted_zones(lambda: RIGHT), PASSED, "1.28 (0.002 with sum): catapult")
+    verdict(check_predicted_zones(lambda: list(RIGHT)), PASSED)
+
+
+def test_predicted_zones_not_done():
+    def stub():
+        raise NotImplementedError()
+    verdict(check_predicted_zones(stub), NOT_DONE, "not written yet")
+
+
+@pytest.mark.parametrize("planted, phrase", [
+    (lambda: None, "forget `return`"),
+    (lambda: "catapult", "4 zone names"),
+    (lambda: RIGHT[:3], "4 zone names"),
+    (lambda: ("monotone", "catapult", "edge-of-stability", "divergence"), "one of"),
+    (lambda: ("divergence",) * 4, "as `sum` rates"),
+    (lambda: ("monotone",) * 4, "the wrong way"),
+    (lambda: ("monotone", "catapult", "catapult", "divergence"), "at 0.64 (mean)"),
+])
+def test_predicted_zones_mistakes_are_named(planted, phrase):
+    verdict(check_predicted_zones(planted), WRONG, phrase)
+
+
+def test_predicted_zones_that_ask_a_course_helper_are_refused():
+    from course_utils.sweep import find_zones
+
+    def asks():
+        zones = find_zones("mean")
+        return tuple(zones.zone_of(lr) for lr in (0.32, 1.28, 0.64, 3.2))
+    verdict(check_predicted_zones(asks), WRONG, "find_zones", "zone_of", "Predict")
+
+
+def test_predicted_zones_objects_whose_equality_lies_do_not_pass():
+    class Liar(str):
+        def __eq__(self, other):
+            return True
+
+        def __ne__(self, other):
+            return False
+
+        __hash__ = str.__hash__
+
+    verdict(check_predicted_zones(lambda: tuple(Liar("x") for _ in range(4))), WRONG, "one of")
+
+
+def test_names_used_sees_nested_functions():
+    def outer():
+        def inner():
+            return find_zones_somewhere()  # noqa: F821
+        return inner
+    assert "find_zones_somewhere" in names_used(outer)

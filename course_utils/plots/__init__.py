@@ -7,7 +7,13 @@ The pictures of notebook 09 (digits.py) return `(fig, alt)`: the figure and its 
 alternative built from the data, for `show_figure(fig, alt=alt)`.
 """
 
-from .curves import draw_zones, plot_quadratic_steps, plot_sweep  # notebook 07
+from .curves import (  # notebook 07
+    describe_sweep,
+    draw_zones,
+    plot_quadratic_steps,
+    plot_sharpness_runs,
+    plot_sweep,
+)
 from .digits import (  # notebook 09
     draw_confusion_matrix,
     draw_digit_grid,
@@ -28,7 +34,8 @@ __all__ = ["figure_png", "show_figure"]
 __all__ += ["draw_matmuls", "draw_network", "matmul_text", "plot_loss_difference", "plot_losses"]
 __all__ += ["plot_loss_comparison", "plot_loss_and_gradient_norm"]  # 06 (training.py)
 __all__ += ["draw_init_histogram", "draw_weight_rows"]  # 04 (linear.py)
-__all__ += ["draw_zones", "plot_quadratic_steps", "plot_sweep"]  # 07 (curves.py)
+__all__ += ["describe_sweep", "draw_zones", "plot_quadratic_steps", "plot_sharpness_runs",
+            "plot_sweep"]  # 07 (curves.py)
 __all__ += ["draw_forward_flow", "forward_flow_text"]  # 05 (flow.py)
 __all__ += ["draw_module_tree", "module_tree_text"]  # 08 (modules.py)
 __all__ += ["draw_confusion_matrix", "draw_digit_grid", "plot_accuracy_by_learning_rate",

@@ -1,14 +1,18 @@
 """Pictures for notebook 07: what the learning rate does.
 
     plot_quadratic_steps   gradient descent on a 1-D bowl: converge, oscillate, diverge
-    plot_sweep             the final loss against the learning rate, zones shaded
-    draw_zones             shade monotone / catapult / divergence on an axis of learning rates
-                           (shared with the explorer, which redraws them when the reduction changes)
+    plot_sweep             the final loss against the learning rate, zones shaded and hatched
+    plot_sharpness_runs    lambda_max and the loss along runs, next to 2 / lr
+    draw_zones             shade the four zones on an axis of learning rates
+
+Colour is never the only signal: each zone has its own hatching and its name in the legend,
+each kind of point its own marker. The palette (Okabe-Ito) is `explorer_figure.ZONE_STYLE`,
+shared with the explorer.
 
 Example:
     >>> from course_utils.sweep import find_zones, sweep
     >>> fig = plot_sweep(sweep(), {r: find_zones(r) for r in ("sum", "mean")})
-    >>> show_figure(fig)
+    >>> show_figure(fig, alt=describe_sweep(sweep(), ...))
 """
 
 from __future__ import annotations
@@ -19,95 +23,101 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
 
-from ..sweep import Sweep, Zones
+from ..curvature import SharpnessRun
+from ..explorer_figure import ZONE_STYLE
+from ..sweep import ZONES, Sweep, Zones
 
-ZONE_COLOURS = {"monotone": "#2e7d32", "catapult": "#ef6c00", "divergence": "#c62828"}
-LEARNING_RATE_RANGE = (1e-7, 10.0)  # the explorer's slider
+ZONE_COLOURS = {name: colour for name, (colour, _) in ZONE_STYLE.items()}
+ZONE_HATCHES = {"monotone": "", "edge of stability": "..", "catapult": "//", "divergence": "xx"}
+ZONE_MARKERS = {"monotone": "o", "edge of stability": "s", "catapult": "^", "divergence": "X"}
 
 
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+def draw_zones(ax: Axes, zones: Zones) -> list[Artist]:
+    """Shade the four zones of `zones` along ax's x axis (learning rates, log scale).
 
-
-def power_of_ten_label(value: float, position: int | None = None) -> str:
-    """"10⁻⁵" for 1e-5, as plain text (no LaTeX-style mathtext: much faster to draw).
-
-    Used for log-scale axes that are redrawn often (the explorer); "" between powers of ten.
+    Each zone: its colour AND its hatching, labelled "<name> zone" for the legend; a dashed
+    line at 2 / lambda_0. Returns the artists drawn (so a caller can remove them).
     """
-    if value <= 0:
-        return ""
-    exponent = np.log10(value)
-    if abs(exponent - round(exponent)) > 1e-9:
-        return ""
-    return "10" + str(int(round(exponent))).translate(SUPERSCRIPTS)
-
-
-def use_plain_log_labels(axis) -> None:
-    """Label a log-scale `axis` (ax.xaxis or ax.yaxis) 10⁻⁵, 10⁰, ... in plain text, no minor ticks.
-
-    Both choices make a redraw several times faster (tick labels dominate the drawing time).
-    """
-    axis.set_major_formatter(FuncFormatter(power_of_ten_label))
-    axis.set_minor_locator(NullLocator())
-
-
-def draw_zones(ax: Axes, zones: Zones, names_on_axis: bool = True, label_height: float = 0.92
-               ) -> list[Artist]:
-    """Shade the three zones of `zones` along ax's x axis (learning rates, log scale).
-
-    Also draws a dashed line at 2 / lambda_max (the curvature at the start). Every artist
-    carries its name as a legend label; names_on_axis=True also writes the zone names on the
-    axis at `label_height` (the narrow catapult zone's name lower, clear of its neighbours).
-    Returns the artists drawn, so a caller can remove them (`artist.remove()`) and redraw.
-    """
-    low, high = LEARNING_RATE_RANGE
-    spans = (("monotone", low, zones.rises_from), ("catapult", zones.rises_from,
-             zones.diverges_from), ("divergence", zones.diverges_from, high))
-    at_x = ax.get_xaxis_transform()  # x in data (learning rates), y in axis fractions
+    low, high = ax.get_xlim()
+    bounds = [low, *(min(max(e, low), high) for e in zones.edges()), high]
     artists: list[Artist] = []
-    for name, start, end in spans:
-        artists.append(ax.axvspan(start, end, color=ZONE_COLOURS[name], alpha=0.14, lw=0,
+    for name, start, end in zip(ZONES, bounds[:-1], bounds[1:], strict=True):
+        artists.append(ax.axvspan(start, end, facecolor=ZONE_COLOURS[name], alpha=0.3, lw=0,
+                                  hatch=ZONE_HATCHES[name], edgecolor="#444",
                                   label=f"{name} zone"))
-        if names_on_axis:
-            height = label_height - 0.4 if name == "catapult" else label_height
-            artists.append(ax.text(np.sqrt(start * end), height, name, transform=at_x,
-                                   ha="center", va="top", fontsize=8, color=ZONE_COLOURS[name]))
     artists.append(ax.axvline(zones.two_over_lambda, color="black", ls="--", lw=1,
-                              label=f"2/λ at start = {zones.two_over_lambda:.3g}"))
-    if names_on_axis:
-        artists.append(ax.text(zones.two_over_lambda, 0.04, "2/λ at start ", transform=at_x,
-                               fontsize=8, ha="right", va="bottom"))
+                              label=f"2/λ₀ = {zones.two_over_lambda:.3g}"))
+    ax.set_xlim(low, high)
     return artists
 
 
 def plot_sweep(result: Sweep, zones: Mapping[str, Zones],
-               figsize: tuple[float, float] = (8, 5.5)) -> Figure:
+               figsize: tuple[float, float] = (10.5, 6.5)) -> Figure:
     """The final loss of every run of the sweep against its learning rate; one panel per reduction.
 
-    Diverged runs are marked with a red x at the top. Both panels share the learning-rate
-    axis, so the `mean` picture sits to the right of the `sum` one, by a factor of 640.
+    Each point's marker says its zone (circle monotone, square edge of stability, triangle
+    catapult, X diverged, drawn at the top). The lowest final loss is ringed. Both panels
+    share the learning-rate axis: the `mean` picture is the `sum` one moved by 640.
     """
     reductions = list(result.histories)
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(len(reductions), 1, sharex=True, squeeze=False)[:, 0]
     steps = result.histories[reductions[0]][0].steps
+    rates = np.concatenate([result.learning_rates(r) for r in reductions])
     for ax, reduction in zip(axes, reductions, strict=True):
-        draw_zones(ax, zones[reduction], names_on_axis=False)
-        finals = result.final_losses(reduction)
+        ax.set(xscale="log", yscale="log", xlim=(rates.min() / 1.6, rates.max() * 1.6))
+        draw_zones(ax, zones[reduction])
+        lrs, finals = result.learning_rates(reduction), result.final_losses(reduction)
         stable = ~np.isnan(finals)
-        ax.plot(result.learning_rates[stable], finals[stable], "o-", color="#1565c0", ms=4,
-                label="final loss")
+        ax.plot(lrs[stable], finals[stable], "-", color="#333", lw=1)
         top = np.nanmax(finals) * 30
-        ax.plot(result.learning_rates[~stable], np.full((~stable).sum(), top), "x",
-                color=ZONE_COLOURS["divergence"], ms=8, mew=2, label="diverged")
-        ax.set(xscale="log", yscale="log", xlim=(LEARNING_RATE_RANGE[0] / 1.6,
-                                                  LEARNING_RATE_RANGE[1] * 1.6),
-               ylabel="loss after the last step (log)",
+        for name in ZONES:
+            here = np.array([zones[reduction].zone_of(lr) == name for lr in lrs])
+            ys = np.where(stable, finals, top)[here]
+            ax.plot(lrs[here], ys, ZONE_MARKERS[name], color="black", mfc=ZONE_COLOURS[name],
+                    ms=7, label=f"{name}" + (" (at the top)" if name == "divergence" else ""))
+        best = int(np.nanargmin(finals))
+        ax.plot(lrs[best], finals[best], "o", ms=16, mfc="none", mec="black", mew=1.5,
+                label=f"lowest final loss: lr = {lrs[best]:.3g}")
+        ax.set(ylabel="loss after the last step (log)",
                title=f"reduction='{reduction}': diverges from {zones[reduction].diverges_from:.3g}")
-        ax.legend(loc="lower left", fontsize=8, ncols=2)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     axes[-1].set_xlabel("learning rate (log scale)")
     fig.suptitle(f"The learning-rate sweep: one run of {steps} steps per rate")
+    return fig
+
+
+def describe_sweep(result: Sweep, zones: Mapping[str, Zones]) -> str:
+    """A text alternative for `plot_sweep`, built from its numbers."""
+    total = zones["sum"]
+    finals = result.final_losses("sum")
+    best = result.learning_rates("sum")[int(np.nanargmin(finals))]
+    return (f"Final loss after {result.histories['sum'][0].steps} steps against the learning "
+            f"rate, log scales, one panel for sum and one for mean. With sum the loss ends "
+            f"lower as the rate grows up to {best:.3g}, the lowest final loss, which lies in "
+            f"the {total.zone_of(best)} zone; zones: monotone below {total.rises_from:.3g}, "
+            f"edge of stability up to 2/λ₀ = {total.two_over_lambda:.3g}, catapult up to "
+            f"{total.diverges_from:.3g}, divergence beyond. The mean panel is the same picture "
+            f"moved right by exactly 640.")
+
+
+def plot_sharpness_runs(runs: Sequence[SharpnessRun], figsize: tuple[float, float] = (10, 5.5)
+                        ) -> Figure:
+    """One column per run: lambda_max against step, 2 / lr dashed (top); the loss (bottom)."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(2, len(runs), sharex="col", squeeze=False)
+    for column, run in enumerate(runs):
+        top, bottom = axes[0, column], axes[1, column]
+        top.plot(run.steps, run.sharpness, "o-", color="#0072B2", ms=4,
+                 label="λ_max, measured")
+        top.axhline(2 / run.learning_rate, color="#D55E00", ls="--", lw=2,
+                    label=f"2 / lr = {2 / run.learning_rate:,.0f}")
+        top.set(title=f"lr = {run.learning_rate:.3g}", ylabel="λ_max (sharpness)")
+        top.legend(fontsize=8)
+        bottom.plot(np.arange(len(run.losses)), run.losses, color="black")
+        bottom.set(yscale="log", xlabel="step", ylabel="loss (log scale)")
+    fig.suptitle("The curvature moves as training moves: λ_max against 2 / lr, and the loss")
     return fig
 
 
