@@ -141,7 +141,11 @@ def students_python(folder: Path, always: bool = False) -> Path:
     course_site = COURSE_SITE if course_open_to_everyone() else open_copy_of_the_course(folder)
     (site / "course-env.pth").write_text(f"import site; site.addsitedir({str(course_site)!r})\n")
     for shared in ("etc", "share"):  # server extensions (nbgitpuller), JupyterLab, kernelspecs
-        (env / shared).symlink_to(ENV_BIN.parent / shared)
+        if course_open_to_everyone():
+            (env / shared).symlink_to(ENV_BIN.parent / shared)
+        else:  # hard links: the closed clone's own files, where students can reach them
+            shutil.copytree(ENV_BIN.parent / shared, env / shared, symlinks=True,
+                            copy_function=_link_or_copy)
     for name in ("jupyterhub", "jupyterhub-singleuser", "configurable-http-proxy"):
         _shebang, body = (ENV_BIN / name).read_text().split("\n", 1)
         (scripts / name).write_text(f"#!{scripts / 'python'}\n{body}")

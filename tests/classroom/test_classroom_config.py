@@ -17,7 +17,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from classroom_hub import COURSE_CONFIG, REPO, missing_pieces, students_python
+from classroom_hub import (
+    COURSE_CONFIG,
+    REPO,
+    missing_pieces,
+    open_to_everyone,
+    students_python,
+)
 
 sys.path.insert(0, str(REPO / "classroom"))
 from pull_link import nbgitpuller_link  # noqa: E402  (classroom/ is not a package)
@@ -78,7 +84,12 @@ def load(folder: Path, roster: str | None = "alice\nbob  # second row\n\n", as_n
         os.setgid(NOBODY)
         os.setuid(NOBODY)
 
-    return subprocess.run([str(python or students_python(folder)), "-c", LOAD, str(COURSE_CONFIG)],
+    config = COURSE_CONFIG
+    if not open_to_everyone(COURSE_CONFIG):  # a clone in a closed folder: `nobody` reads a copy
+        config = folder / "course" / "classroom" / COURSE_CONFIG.name
+        config.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(COURSE_CONFIG, config)
+    return subprocess.run([str(python or students_python(folder)), "-c", LOAD, str(config)],
                           env=environment, cwd=folder, capture_output=True, text=True,
                           preexec_fn=become_nobody if as_nobody else None, timeout=120)
 
