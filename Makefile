@@ -7,6 +7,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
+NBGRADER_SERVER_EXTENSIONS := $(addprefix nbgrader.server_extensions.,formgrader \
+	validate_assignment assignment_list course_list)
 
 .PHONY: lab test lint student site clean course-map
 
@@ -15,6 +17,10 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@# nbgrader (classroom extra) would add its menus, and a slow import, to every Jupyter server
+	@# of this venv; learners do not need them (classroom/TEACHERS.md says how to turn them on).
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader
+	$(VENV)/bin/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER_EXTENSIONS)
 	@touch $(STAMP)
 
 # 127.0.0.1 only, token authentication on (JupyterLab's default; never disable it).
