@@ -8,6 +8,9 @@ and test the tool itself on small planted notebooks.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+
 import nbformat
 import pytest
 
@@ -23,7 +26,7 @@ from course_utils.nbgrader_cells import (
 )
 from course_utils.release import BEGIN, student_notebook
 
-from notebook_runner import notebook_paths
+from notebook_runner import REPO, notebook_paths
 
 PATHS = notebook_paths()
 IDS = [p.stem for p in PATHS]
@@ -167,3 +170,14 @@ def test_the_command_writes_nothing_when_one_notebook_is_refused(tmp_path, capsy
     bad.unlink()
     assert main([str(tmp_path)]) == 0 and good.read_text() != before
     assert main(["--check", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_the_site_leaves_out_the_hidden_test_cells(path):
+    spec = importlib.util.spec_from_file_location("sitebuild", REPO / "site" / "sitebuild.py")
+    sitebuild = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sitebuild)
+    notebook = sitebuild.site_notebook(json.loads(path.read_text()))
+    for cell in notebook["cells"]:
+        if HIDDEN_BEGIN in "".join(cell["source"]):
+            assert "remove-cell" in cell["metadata"]["tags"], path.name
