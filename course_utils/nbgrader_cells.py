@@ -122,7 +122,7 @@ def find_exercises(notebook: nbformat.NotebookNode, path: str = "notebook") -> l
         if cell.cell_type != "code" or BEGIN not in cell.source:
             continue
         following = next((i for i in range(index + 1, len(cells))
-                          if cells[i].cell_type == "code"), None)
+                          if cells[i].cell_type == "code" and not _is_test_cell(cells[i])), None)
         found = check_call(cells[following].source) if following is not None else None
         if found is None:
             raise ExerciseShapeError(

@@ -141,6 +141,14 @@ def test_the_test_cell_follows_its_check_when_the_exercise_moves():
         "# Grading: a hidden test here gives double its points."]
 
 
+def test_a_test_cell_moved_between_exercise_and_check_goes_back_after_the_check():
+    shaped, _ = make_gradable(planted(EXERCISE, CHECK))
+    shaped.cells.insert(2, shaped.cells.pop(3))
+    again, _ = make_gradable(shaped)
+    assert [c.metadata["nbgrader"]["grade_id"] for c in again.cells[1:]] == [
+        "double", "double_check", "double_test"]
+
+
 def test_a_test_cell_whose_exercise_is_gone_is_removed():
     shaped, _ = make_gradable(planted(EXERCISE, CHECK))
     del shaped.cells[1:3]
