@@ -14,6 +14,8 @@ STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
 # Where pip gets torch: PyTorch's CPU index on Linux without an NVIDIA GPU (tools/torch_index.py;
 # TORCH_INDEX=URL for another index, TORCH_INDEX= for pip's usual sources).
+NBGRADER_SERVER_EXTENSIONS := $(addprefix nbgrader.server_extensions.,formgrader \
+	validate_assignment assignment_list course_list)
 
 .PHONY: lab lab-solutions test test-compat lint student site clean course-map lock
 
@@ -23,6 +25,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --upgrade pip
 	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: ~1.5 GB, a few minutes)"
 	$(PY) -m pip install $$($(PY) tools/torch_index.py) -c constraints.txt -e '.[$(EXTRAS)]'
+	@# nbgrader (classroom extra) would add its menus, and a slow import, to every Jupyter server
+	@# of this venv; learners do not need them (classroom/TEACHERS.md says how to turn them on).
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader
+	$(VENV)/bin/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER_EXTENSIONS)
 	@touch $(STAMP)
 	@echo "Installed: the course (course_utils, editable) with extras $(EXTRAS), for $$($(PY) --version), in $(abspath $(VENV)) ($$(du -sh $(VENV) | cut -f1) on disk)"
 

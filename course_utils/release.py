@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 class SolutionMarkerError(ValueError):
@@ -55,6 +56,18 @@ def strip_solutions(source: str) -> str:
     return "\n".join(result)
 
 
+def strip_hidden_tests(source: str) -> str:
+    """The cell source without its hidden test regions, markers included (nbgrader's way)."""
+    result: list[str] = []
+    inside = False
+    for line in source.split("\n"):
+        if line.strip() in (HIDDEN_BEGIN, HIDDEN_END):
+            inside = line.strip() == HIDDEN_BEGIN
+        elif not inside:
+            result.append(line)
+    return "\n".join(result)
+
+
 def student_notebook(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """A copy of `notebook` with every solution region stripped; also the number of regions."""
     copy = nbformat.from_dict(notebook)
@@ -63,6 +76,8 @@ def student_notebook(notebook: nbformat.NotebookNode) -> tuple[nbformat.Notebook
         if cell.cell_type == "code" and BEGIN in cell.source:
             regions += cell.source.count(BEGIN)
             cell.source = strip_solutions(cell.source)
+        if cell.cell_type == "code" and HIDDEN_BEGIN in cell.source:
+            cell.source = strip_hidden_tests(cell.source)
     return copy, regions
 
 

@@ -56,6 +56,7 @@ BUILD_TIMEOUT_S = 600
 ATTEMPTS = 2
 
 SOLUTION_MARK = "### BEGIN SOLUTION"
+HIDDEN_TEST_MARK = "### BEGIN HIDDEN TESTS"
 COURSE_MAP_PLACEHOLDER = "<!-- course-map -->"
 
 
@@ -183,7 +184,8 @@ def notebook_paths() -> list[Path]:
 
 
 def site_notebook(notebook: dict) -> dict:
-    """The notebook as the site shows it: each exercise cell folded behind a button.
+    """The notebook as the site shows it: each exercise cell folded behind a button, and
+    nbgrader's hidden test cells left out.
 
     The site shows the committed notebooks, solutions included (a student copy would show
     a page of NotImplementedError). Folding the solution lets a reader try first.
@@ -198,6 +200,11 @@ def site_notebook(notebook: dict) -> dict:
                 tags.append("hide-input")
             metadata["mystnb"] = {"code_prompt_show": "Show the solution",
                                   "code_prompt_hide": "Hide the solution"}
+        if cell["cell_type"] == "code" and HIDDEN_TEST_MARK in source:
+            # nbgrader's test cell after a check: for graders, it repeats the check's verdict
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
     return notebook
 
 

@@ -16,6 +16,6 @@ def classroom_report(request) -> list[str]:
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     lines = config.stash.get(REPORT_KEY, [])
     if lines:
-        terminalreporter.section("classroom: 8 students on one JupyterHub")
+        terminalreporter.section("classroom: 8 students on one JupyterHub; grading with nbgrader")
         for line in lines:
             terminalreporter.write_line(line)
