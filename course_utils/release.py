@@ -1,18 +1,10 @@
-"""Build the student copy: every solution region replaced, nothing else touched.
+"""Build the student copy of the course: `python -m course_utils.release OUTDIR`.
 
-A solution region uses nbgrader's markers, so a teacher who uses nbgrader can take the
-notebooks as they are:
-
-    def relu_backward(grad_h_relu, h):
-        ### BEGIN SOLUTION
-        return grad_h_relu * (h > 0)
-        ### END SOLUTION
-
-becomes, keeping the indentation of the markers,
-
-    def relu_backward(grad_h_relu, h):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+Every NN_*.ipynb notebook is cleared by nbgrader's rules (`solution_regions`: solutions
+replaced, hidden tests removed, outputs cleared). A refusal is one line naming the notebook
+and the cell, exit status 2, and writes nothing: every notebook is read and converted in
+memory first, then written to a temporary folder and moved into place. Nothing is ever
+written through a symbolic link, nor over an existing copy without --force.
 
 Usage:  python -m course_utils.release OUTDIR [--source notebooks] [--force]
 """
@@ -20,89 +12,141 @@ Usage:  python -m course_utils.release OUTDIR [--source notebooks] [--force]
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from .solution_regions import (  # re-exported: the student copy's public names
+    BEGIN,
+    BEGIN_HIDDEN,
+    CODE_STUB,
+    END,
+    END_HIDDEN,
+    TEXT_STUB,
+    ReleaseError,
+    SolutionMarkerError,
+    near_miss,
+    quote,
+    strip_solutions,
+    student_notebook,
+)
+
+__all__ = ["BEGIN", "BEGIN_HIDDEN", "CODE_STUB", "END", "END_HIDDEN", "TEXT_STUB",
+           "ReleaseError", "SolutionMarkerError", "TargetExistsError", "main", "near_miss",
+           "read_notebook", "strip_solutions", "student_notebook", "write_student_copies"]
 
 
-class SolutionMarkerError(ValueError):
-    """A solution region is not closed, or closed without being opened."""
+class TargetExistsError(ReleaseError, FileExistsError):
+    """The output folder already holds a student copy and --force was not given."""
 
 
-def strip_solutions(source: str) -> str:
-    """The cell source with each solution region replaced by the student stub."""
-    result: list[str] = []
-    inside = False
-    for line in source.split("\n"):
-        marker = line.strip()
-        if marker == BEGIN:
-            if inside:
-                raise SolutionMarkerError(f"'{BEGIN}' inside another solution region")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            result += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
-        elif marker == END:
-            if not inside:
-                raise SolutionMarkerError(f"'{END}' without '{BEGIN}'")
-            inside = False
-        elif not inside:
-            result.append(line)
-    if inside:
-        raise SolutionMarkerError(f"'{BEGIN}' is never closed by '{END}'")
-    return "\n".join(result)
-
-
-def strip_hidden_tests(source: str) -> str:
-    """The cell source without its hidden test regions, markers included (nbgrader's way)."""
-    result: list[str] = []
-    inside = False
-    for line in source.split("\n"):
-        if line.strip() in (HIDDEN_BEGIN, HIDDEN_END):
-            inside = line.strip() == HIDDEN_BEGIN
-        elif not inside:
-            result.append(line)
-    return "\n".join(result)
-
-
-def student_notebook(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
-    """A copy of `notebook` with every solution region stripped; also the number of regions."""
-    copy = nbformat.from_dict(notebook)
-    regions = 0
-    for cell in copy.cells:
-        if cell.cell_type == "code" and BEGIN in cell.source:
-            regions += cell.source.count(BEGIN)
-            cell.source = strip_solutions(cell.source)
-        if cell.cell_type == "code" and HIDDEN_BEGIN in cell.source:
-            cell.source = strip_hidden_tests(cell.source)
-    return copy, regions
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read and validate one notebook; every failure becomes a one-line ReleaseError."""
+    if path.is_dir():
+        raise ReleaseError(f"{path} is a folder, not a notebook: rename or move it")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ReleaseError(f"{path} is not UTF-8 text, so not a notebook") from None
+    except OSError as error:
+        raise ReleaseError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReleaseError(f"{path} is not valid JSON (line {error.lineno}, column "
+                           f"{error.colno}: {error.msg}): restore it from git") from None
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise ReleaseError(f"{path} holds JSON but not a notebook (no 'nbformat' version)")
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # nbformat raises many kinds for a broken notebook
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ReleaseError(f"{path} is not a valid notebook: {quote(reason, 100)}") from None
+    return notebook
 
 
 def write_student_copies(source: Path, out: Path, force: bool = False) -> list[tuple[Path, int]]:
     """Write the student copy of every NN_*.ipynb in `source` into `out`.
 
-    Refuses (FileExistsError) to overwrite a file unless `force` is true.
-    Returns [(written path, number of solution regions replaced), ...].
+    Everything is checked before anything is written. Refuses (TargetExistsError) to
+    overwrite a file unless `force` is true, and never writes through a symbolic link.
+    Returns [(written path, number of solutions replaced), ...].
     """
+    source, out = Path(source), Path(out)
+    if not source.is_dir():
+        raise ReleaseError(f"{source}: no such folder" if not source.exists()
+                           else f"{source} is not a folder")
     paths = sorted(source.glob("[0-9][0-9]_*.ipynb"))
-    targets = [out / p.name for p in paths]
-    existing = [t for t in targets if t.exists()]
+    if not paths:
+        raise ReleaseError(f"{source} holds no course notebooks (NN_name.ipynb)")
+    if out.exists() and not out.is_dir():
+        raise ReleaseError(f"{out} is a file, not a folder")
+    if out.exists() and out.resolve() == source.resolve():
+        raise ReleaseError(f"{out} is the source folder: the student copy would overwrite "
+                           "the notebooks with their solutions")
+    copies = []
+    for path in paths:
+        notebook, solutions = student_notebook(read_notebook(path), name=str(path))
+        copies.append((path.name, nbformat.writes(notebook), solutions))
+    existing = []
+    for name, _, _ in copies:
+        target = out / name
+        if target.is_symlink():
+            state = "a dangling symbolic link" if not target.exists() else "a symbolic link"
+            raise ReleaseError(f"{target} is {state}: the student copy is never written through "
+                               "a link; delete it and run again")
+        if target.is_dir():
+            raise ReleaseError(f"{target} is a folder: move it away and run again")
+        if target.exists():
+            existing.append(name)
     if existing and not force:
-        names = ", ".join(t.name for t in existing)
-        raise FileExistsError(f"{out} already holds {names}; pass --force to overwrite them")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path, target in zip(paths, targets, strict=True):
-        copy, regions = student_notebook(nbformat.read(path, as_version=4))
-        nbformat.write(copy, target)
-        written.append((target, regions))
-    return written
+        raise TargetExistsError(f"{out} already holds {', '.join(existing)}; pass --force to "
+                                "overwrite them")
+    _write_atomically(out, [(name, text) for name, text, _ in copies])
+    return [(out / name, solutions) for name, _, solutions in copies]
+
+
+def _write_atomically(out: Path, files: list[tuple[str, str]]) -> None:
+    """Write `files` into a temporary folder next to (or inside) `out`, then move them in."""
+    staging = None
+    try:
+        if out.exists():
+            staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+            staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; `out` should not be
+        for name, text in files:
+            (staging / name).write_text(text if text.endswith("\n") else text + "\n",
+                                        encoding="utf-8")
+        if out.exists():
+            for name, _ in files:
+                os.replace(staging / name, out / name)
+        else:
+            os.rename(staging, out)
+            staging = None
+    except OSError as error:
+        raise ReleaseError(f"cannot write the student copy into {out}: "
+                           f"{error.strerror or error}") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: 0 when every notebook was written, 2 (and one line) when refused."""
     parser = argparse.ArgumentParser(description="Write the student copy of the course.")
     parser.add_argument("outdir", type=Path, help="folder for the student notebooks")
     parser.add_argument("--source", type=Path, default=Path("notebooks"),
@@ -111,11 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         written = write_student_copies(args.source, args.outdir, args.force)
-    except (FileExistsError, SolutionMarkerError) as error:
-        print(f"release: {error}", file=sys.stderr)
-        return 1
-    for path, regions in written:
-        print(f"wrote {path} ({regions} solution region{'s' if regions != 1 else ''} replaced)")
+    except (ReleaseError, OSError) as error:
+        message = " ".join(str(error).split("\n"))
+        print(f"release: refused, nothing written: {message}", file=sys.stderr)
+        return 2
+    for path, solutions in written:
+        print(f"wrote {path} ({solutions} solution{'s' if solutions != 1 else ''} replaced)")
     print(f"{len(written)} notebooks written to {args.outdir}")
     return 0
 

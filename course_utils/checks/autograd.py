@@ -18,12 +18,14 @@ forgotten, and an update through `.data`, which autograd's version counter never
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 from .. import problem
 from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .learner_code import changed_in_place
 
 __all__ = ["check_autograd_gradients", "check_sgd_update", "check_predicted_is_leaf",
            "check_first_order_loss_change"]
@@ -37,21 +39,25 @@ def fresh_weights(requires_grad: bool = True) -> dict[str, torch.Tensor]:
                               requires_grad=requires_grad)
 
 
-def summed_loss(x: torch.Tensor, y: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
-    """The running example's loss: ((relu(x @ w1 + b1) @ w2 + b2) - y)^2 summed."""
-    y_pred = (x @ w["w1"] + w["b1"]).clamp(min=0) @ w["w2"] + w["b2"]
+def summed_loss(x: torch.Tensor, y: torch.Tensor, w: dict[str, torch.Tensor],
+                cap: float | None = None) -> torch.Tensor:
+    """The running example's loss: ((relu(x @ w1 + b1) @ w2 + b2) - y)^2 summed.
+
+    With `cap`, the ReLU stops at `cap` (cap=6 is relu6: a planted mistake).
+    """
+    y_pred = (x @ w["w1"] + w["b1"]).clamp(min=0, max=cap) @ w["w2"] + w["b2"]
     return (y_pred - y).pow(2).sum()
 
 
-def _data() -> tuple[torch.Tensor, torch.Tensor]:
+def _data(scale: float = 1) -> tuple[torch.Tensor, torch.Tensor]:
     x, y = problem.make_data()
-    return torch.tensor(x), torch.tensor(y)
+    return scale * torch.tensor(x), torch.tensor(y)
 
 
-def _expected_gradients() -> dict[str, np.ndarray]:
-    x, y = _data()
+def _expected_gradients(x: torch.Tensor, y: torch.Tensor,
+                        cap: float | None = None) -> dict[str, np.ndarray]:
     w = fresh_weights()
-    summed_loss(x, y, w).backward()
+    summed_loss(x, y, w, cap).backward()
     return {name: w[name].grad.numpy().copy() for name in NAMES}
 
 
@@ -61,10 +67,28 @@ def check_autograd_gradients(autograd_gradients: Callable[..., dict]) -> str:
 
     x (N, D_in), y (N, D_out), w: w1 (D_in, H), b1 (H,), w2 (H, D_out), b2 (D_out,),
     float64 tensors that require grad. The gradients have the shapes of the weights.
+    Tried on the running example, then on x * 20, where h = x @ w1 + b1 goes far above 6.
     """
-    x, y = _data()
-    w = fresh_weights()
-    answer = call_learner(autograd_gradients, x, y, w, name="autograd_gradients")
+    for scale in (1, 20):
+        x, y = _data(scale)
+        expected = _expected_gradients(x, y)  # first, on tensors the learner never sees
+        w = fresh_weights()
+        given = {"x": x.clone(), "y": y.clone(), **w}
+        kept = {name: value.detach().clone() for name, value in given.items()}
+        answer = call_learner(autograd_gradients, given["x"], given["y"], w,
+                              name="autograd_gradients")
+        changed = changed_in_place(kept, given)
+        if changed:
+            raise Wrong(f"autograd_gradients changed {', '.join(changed)} in place: compute "
+                        "the loss from the inputs as they are and leave them alone; only "
+                        "backward() writes, into .grad.")
+        _compare_gradients(answer, w, expected, relu6=_expected_gradients(x, y, cap=6))
+    return ("autograd_gradients is right: loss.backward() gives the same gradients as the "
+            "hand-written backward pass.")
+
+
+def _compare_gradients(answer: Any, w: dict[str, torch.Tensor], expected: dict[str, np.ndarray],
+                       relu6: dict[str, np.ndarray]) -> None:
     if not isinstance(answer, dict):
         raise Wrong(f"autograd_gradients should return a dict {{name: gradient}}, "
                     f"but returned {describe(answer)}.")
@@ -77,7 +101,6 @@ def check_autograd_gradients(autograd_gradients: Callable[..., dict]) -> str:
         if answer[name] is w[name]:
             raise Wrong(f"you returned the weight {name} itself; return its gradient, "
                         f"w['{name}'].grad.")
-    expected = _expected_gradients()
     for name in NAMES:
         grad = expect_array(answer[name], f"{name}'s gradient", tuple(w[name].shape),
                             kind="tensor")
@@ -92,11 +115,12 @@ def check_autograd_gradients(autograd_gradients: Callable[..., dict]) -> str:
         if close(grad, -expected[name], rtol=1e-7, atol=1e-10):
             raise Wrong(f"{name}'s gradient has the wrong sign: the loss is (y_pred - y)^2 "
                         "summed; return .grad as backward() left it.")
+        if close(grad, relu6[name], rtol=1e-7, atol=1e-10):
+            raise Wrong("the gradients are right while h = x @ w1 + b1 stays below 6, not "
+                        "above: ReLU has no upper limit (relu6 stops at 6). Use .clamp(min=0).")
         raise Wrong(f"{name}'s gradient differs from the expected one. Is the forward pass "
                     "x @ w1 + b1, ReLU (.clamp(min=0)), @ w2 + b2, and the loss "
                     "(y_pred - y).pow(2).sum()?")
-    return ("autograd_gradients is right: loss.backward() gives the same gradients as the "
-            "hand-written backward pass.")
 
 
 def _run_update(sgd_update: Callable[..., object], w: dict[str, torch.Tensor],

@@ -11,7 +11,12 @@ The verdict's word follows its symbol, so a screen reader says what the symbol m
 It never raises from inside course_utils, whatever it is given. A checker is written as a
 `diagnose` function decorated with `@checker`: it returns the success message, or raises
 `Wrong("what is wrong and how to fix it")` or `NotDone(...)`. The decorator turns those,
-and anything unexpected, into the printed verdict.
+and anything unexpected (SystemExit included; only KeyboardInterrupt, the learner pressing
+stop, goes through), into the printed verdict: one line, at most MESSAGE_LIMIT characters.
+
+Learner code runs through `call_learner` (or under `time_limit`): at most TIME_LIMIT_S
+seconds per call. Numbers are compared as plain Python numbers (`plain_number`), so numpy
+scalars are accepted and an object whose `==` lies is not.
 
 Strict mode (used by the test suite, never by learners): with COURSE_CHECKS_STRICT=solutions
 a check that does not pass raises `StrictModeError`; with COURSE_CHECKS_STRICT=student a
@@ -32,11 +37,30 @@ import numpy as np
 import torch
 
 from ..verdicts import after_check
+from .introspection import helper_called, spying
+from .learner_code import (
+    SHOWN_LIMIT,
+    TIME_LIMIT_S,
+    LearnerTimeout,
+    error_text,
+    safe_type_name,
+    shown,
+    time_limit,
+)
 
 PASSED, WRONG, NOT_DONE = "passed", "wrong", "not done"
 SYMBOLS = {PASSED: "✓", WRONG: "✗", NOT_DONE: "…"}
 WORDS = {PASSED: "passed", WRONG: "not right yet", NOT_DONE: "not done yet"}
 NOT_DONE_HINT = "replace `raise NotImplementedError()` with your code, then run this cell again."
+MESSAGE_LIMIT = 500  # characters in a verdict's message; learner text inside it: SHOWN_LIMIT
+
+__all__ = [
+    "MESSAGE_LIMIT", "NOT_DONE", "NOT_DONE_HINT", "PASSED", "SHOWN_LIMIT", "TIME_LIMIT_S", "WRONG",
+    "CheckResult", "LearnerTimeout", "NotDone", "StrictModeError", "Wrong", "as_int",
+    "call_learner", "checker", "close", "describe", "error_text", "expect_array",
+    "helper_called", "is_number", "plain_number", "reject_helper", "safe_type_name", "shown",
+    "spying", "time_limit",
+]
 
 
 class Wrong(Exception):
@@ -82,15 +106,20 @@ def checker(diagnose: Callable[..., str]) -> Callable[..., CheckResult]:
         try:
             result = CheckResult(name, PASSED, diagnose(*args, **kwargs))
         except NotDone as reason:
-            result = CheckResult(name, NOT_DONE, str(reason))
+            result = CheckResult(name, NOT_DONE, shown(reason, MESSAGE_LIMIT))
         except NotImplementedError:
             result = CheckResult(name, NOT_DONE, f"{name} is not written yet: {NOT_DONE_HINT}")
         except Wrong as reason:
-            result = CheckResult(name, WRONG, str(reason))
-        except Exception as error:  # a crash inside the checker must never reach the learner
+            result = CheckResult(name, WRONG, shown(reason, MESSAGE_LIMIT))
+        except LearnerTimeout as timeout:
+            result = CheckResult(name, WRONG, f"your code {timeout}: an endless loop?")
+        except KeyboardInterrupt:
+            raise  # the learner pressed stop
+        except BaseException as error:  # a crash inside the checker must never reach the learner
             result = CheckResult(name, WRONG, (
-                f"{name}: the check could not use what you gave it "
-                f"({type(error).__name__}: {error}). Re-read the task and the hint above."))
+                f"{name}: the check could not use what you gave it ({error_text(error)}). "
+                "Re-read the task and the hint above."))
+        result.message = shown(result.message, MESSAGE_LIMIT)
         result = after_check(result)  # course_utils.verdicts: record it; 2nd ✗ points to hint()
         print(result)
         _enforce_strict_mode(result)
@@ -109,19 +138,63 @@ def _enforce_strict_mode(result: CheckResult) -> None:
             f"but said: {result}")
 
 
-def call_learner(function: Any, *args: Any, name: str = "your function") -> Any:
-    """Call the learner's function; turn its failures into `NotDone` or a clear `Wrong`."""
+def call_learner(function: Any, *args: Any, name: str = "your function",
+                 seconds: float | None = None) -> Any:
+    """Call the learner's function; turn its failures into `NotDone` or a clear `Wrong`.
+
+    The call gets `seconds` (default TIME_LIMIT_S) to return (see `time_limit`). SystemExit
+    and other BaseExceptions become a `Wrong`; only KeyboardInterrupt goes through.
+    """
     if function is None:
         raise Wrong(f"{name} is None: pass the function itself, e.g. check({name}), "
                     "not its result.")
     if not callable(function):
         raise Wrong(f"{name} should be a function, but it is {describe(function)}.")
+    limit = TIME_LIMIT_S if seconds is None else seconds
     try:
-        return function(*args)
+        with time_limit(limit):
+            return function(*args)
     except NotImplementedError:
         raise NotDone(f"{name} is not written yet: {NOT_DONE_HINT}") from None
-    except Exception as error:
-        raise Wrong(f"{name} raised {type(error).__name__}: {error}") from None
+    except LearnerTimeout:
+        raise Wrong(f"{name} did not return within {limit:g} s: an endless loop?") from None
+    except SystemExit:
+        raise Wrong(f"{name} called exit() (it raised SystemExit): return a result "
+                    "instead of stopping Python.") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        raise Wrong(f"{name} raised {error_text(error)}") from None
+
+
+def plain_number(value: Any) -> int | float | None:
+    """`value` as a plain Python int or float, or None if it is not a number.
+
+    Accepts int, float, numpy scalars (np.int64, np.float32, ...) and one-element tensors
+    or arrays; refuses bool, and any other object (whose `==` might say anything).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, int):
+        return int.__int__(value)  # the stored value, whatever a subclass pretends
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool \
+            and not value.dtype.is_complex:
+        return plain_number(value.item())
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        return plain_number(value.item())
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """`value` as a plain int when it is a whole number of an integer type (np.int64 too)."""
+    number = plain_number(value)
+    return number if isinstance(number, int) else None
 
 
 def describe(value: Any) -> str:
@@ -132,9 +205,12 @@ def describe(value: Any) -> str:
         return f"a tensor of shape {tuple(value.shape)}, {str(value.dtype).replace('torch.', '')}"
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape}, {value.dtype}"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    return f"a {type(value).__name__}"
+    number = plain_number(value)
+    if number is not None and type(value) in (int, float):
+        return f"the number {number!r}"
+    if number is not None:
+        return f"the number {number!r} (a {safe_type_name(value)})"
+    return f"a {safe_type_name(value)}"
 
 
 def expect_array(value: Any, name: str, shape: tuple[int, ...], kind: str = "any") -> np.ndarray:
@@ -172,6 +248,19 @@ def close(actual: np.ndarray, expected: np.ndarray, rtol: float = 1e-5, atol: fl
     return bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
 
 
+def reject_helper(function: Any, name: str, helpers: dict[Any, str], instead: str) -> None:
+    """Wrong if the learner's `function` is, or calls, one of the course's `helpers`.
+
+    An exercise must not be solvable by calling the function that already does its job;
+    `instead` says what to write: "count in*out + out for each pair of widths".
+    """
+    used = helper_called(function, helpers)
+    if used:
+        raise Wrong(f"{name} calls the course's own {used}, which already does this job: "
+                    f"{instead}")
+
+
 def is_number(value: Any) -> bool:
-    """True for a finite plain number (int or float, not bool)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """True for a finite number: int, float or a numpy scalar (not bool); see plain_number."""
+    number = plain_number(value)
+    return number is not None and math.isfinite(number) and not isinstance(value, torch.Tensor)

@@ -22,7 +22,7 @@ from torch import nn
 
 from .. import problem
 from ..anatomy import count_parameters, linear_parameter_count
-from .core import NOT_DONE_HINT, NotDone, Wrong, checker, describe
+from .core import NOT_DONE_HINT, NotDone, Wrong, call_learner, checker, describe
 
 __all__ = ["check_mlp"]
 
@@ -56,17 +56,13 @@ def check_mlp(mlp_class: Any) -> str:
 def _build(mlp_class: type, sizes: list[int]) -> nn.Module:
     """MLP(sizes), with a forgotten super().__init__() recognised by its error."""
     try:
-        model = mlp_class(list(sizes))
-    except NotImplementedError:
-        raise NotDone(f"MLP is not written yet: {NOT_DONE_HINT}") from None
-    except AttributeError as error:
-        if "Module.__init__()" in str(error):
-            raise Wrong(f"MLP({sizes}) raised AttributeError: {error}. The first line of "
-                        "__init__ must be super().__init__(): it creates the dictionaries "
-                        "that nn.Module registers layers in.") from None
-        raise Wrong(f"MLP({sizes}) raised AttributeError: {error}") from None
-    except Exception as error:
-        raise Wrong(f"MLP({sizes}) raised {type(error).__name__}: {error}") from None
+        model = call_learner(mlp_class, list(sizes), name="MLP")
+    except Wrong as wrong:
+        message = str(wrong).replace("MLP raised", f"MLP({sizes}) raised", 1)
+        if "Module.__init__()" in message:
+            raise Wrong(f"{message}. The first line of __init__ must be super().__init__(): it "
+                        "creates the dictionaries that nn.Module registers layers in.") from None
+        raise Wrong(message) from None
     if "_parameters" not in vars(model):
         raise Wrong("MLP never called super().__init__(): nn.Module has no _parameters or "
                     "_modules to register anything in. Make it the first line of __init__.")
@@ -122,45 +118,61 @@ def _with_relus(linears: list[nn.Linear]) -> list[nn.Module]:
 
 
 def _check_forward(model: nn.Module, linears: list[nn.Linear], sizes: list[int]) -> None:
-    """model(x) must be Linear, ReLU, ..., Linear with no ReLU after the last layer."""
-    x = torch.randn(7, sizes[0], generator=torch.Generator().manual_seed(0))
+    """model(x) must be Linear, ReLU, ..., Linear with no ReLU after the last layer.
+
+    Run in float64 on inputs 20 times larger than usual, so that relu6 (which stops at 6)
+    and a leaky ReLU (a slope of 1e-6 below 0) give visibly different numbers.
+    """
+    model.double()
+    x = 20 * torch.randn(7, sizes[0], generator=torch.Generator().manual_seed(0),
+                         dtype=torch.float64)
     with torch.no_grad():
+        variants = {"right": _reference(linears, x, F.relu, relu_last=False),  # first
+                    "no relu": _reference(linears, x, None, relu_last=False),
+                    "relu last": _reference(linears, x, F.relu, relu_last=True),
+                    "relu6": _reference(linears, x, F.relu6, relu_last=False)}
         try:
-            output = model(x)
-        except NotImplementedError:
+            output = call_learner(model, x.clone(), name=f"MLP({sizes})(x)")
+        except NotDone:
             raise NotDone(f"MLP.forward is not written yet: {NOT_DONE_HINT}") from None
-        except Exception as error:
-            raise Wrong(f"MLP({sizes})(x) with x of shape {tuple(x.shape)} raised "
-                        f"{type(error).__name__}: {error}") from None
-        if output is None:
-            raise Wrong("MLP.forward returned None. Did you forget `return`?")
-        if not isinstance(output, torch.Tensor):
-            raise Wrong(f"MLP.forward returned {describe(output)}; expected a tensor.")
-        expected_shape = (x.shape[0], sizes[-1])
-        if tuple(output.shape) != expected_shape:
-            raise Wrong(f"MLP({sizes})(x) returned shape {tuple(output.shape)}; expected "
-                        f"{expected_shape}: one row per example, {sizes[-1]} outputs.")
-        variants = {"right": _reference(linears, x, relu_between=True, relu_last=False),
-                    "no relu": _reference(linears, x, relu_between=False, relu_last=False),
-                    "relu last": _reference(linears, x, relu_between=True, relu_last=True)}
-    if torch.allclose(output, variants["right"], rtol=1e-4, atol=1e-5):
+    if output is None:
+        raise Wrong("MLP.forward returned None. Did you forget `return`?")
+    if not isinstance(output, torch.Tensor) or not output.dtype.is_floating_point:
+        raise Wrong(f"MLP.forward returned {describe(output)}; expected a tensor of floats.")
+    expected_shape = (x.shape[0], sizes[-1])
+    if tuple(output.shape) != expected_shape:
+        raise Wrong(f"MLP({sizes})(x) returned shape {tuple(output.shape)}; expected "
+                    f"{expected_shape}: one row per example, {sizes[-1]} outputs.")
+    output = output.detach().double()
+    tight = 1e-9 if output.dtype == torch.float64 else 1e-4
+
+    def matches(name: str, tolerance: float = tight) -> bool:
+        return bool(torch.allclose(output, variants[name], rtol=tolerance, atol=tolerance))
+
+    if matches("right"):
         return
-    if torch.allclose(output, variants["no relu"], rtol=1e-4, atol=1e-5):
+    if matches("no relu"):
         raise Wrong("MLP.forward never applies ReLU: without it, the layers add up to ONE linear "
                     "map. Apply torch.relu between the Linear layers.")
-    if torch.allclose(output, variants["relu last"], rtol=1e-4, atol=1e-5):
+    if matches("relu last"):
         raise Wrong("MLP.forward applies ReLU after the last layer too, so the network can never "
                     "output a negative number. Leave the last Linear without ReLU.")
+    if matches("relu6"):
+        raise Wrong("MLP.forward caps the activations at 6 (relu6): ReLU has no upper limit. "
+                    "Use torch.relu between the Linear layers.")
+    if matches("right", 1e-3):
+        raise Wrong("MLP's output is nearly, not exactly, Linear, ReLU, ..., Linear: is the "
+                    "activation exactly ReLU (0 for negative inputs, not a small slope)?")
     raise Wrong(f"MLP({sizes})(x) has the right shape but not the values of Linear, ReLU, ..., "
                 "Linear applied in the order the layers were registered.")
 
 
-def _reference(linears: list[nn.Linear], x: torch.Tensor, relu_between: bool,
+def _reference(linears: list[nn.Linear], x: torch.Tensor, activation: Any,
                relu_last: bool) -> torch.Tensor:
-    """The layers applied in order, with ReLU between them and/or after the last."""
+    """The layers applied in order, `activation` between them (and after the last)."""
     for index, layer in enumerate(linears):
         x = F.linear(x, layer.weight, layer.bias)
         is_last = index == len(linears) - 1
-        if (relu_between and not is_last) or (relu_last and is_last):
-            x = F.relu(x)
+        if activation is not None and (not is_last or relu_last):
+            x = activation(x)
     return x

@@ -11,7 +11,16 @@ import torch
 from torch import nn
 
 from ..shape_errors import MATMUL
-from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .core import (
+    Wrong,
+    as_int,
+    call_learner,
+    checker,
+    close,
+    describe,
+    expect_array,
+    shown,
+)
 
 __all__ = ["check_my_linear", "check_linear_parameter_shapes", "check_linear_from_numpy"]
 
@@ -103,9 +112,11 @@ def _diagnose_values(result: np.ndarray, x: torch.Tensor, weight: torch.Tensor,
 
 
 def _as_shape(value: Any) -> tuple | None:
-    if isinstance(value, (tuple, list, torch.Size)) and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    return None
+    """A tuple of plain ints (np.int64 entries too), or None if `value` is not a shape."""
+    if not isinstance(value, (tuple, list, torch.Size)):
+        return None
+    sizes = tuple(as_int(v) for v in value)
+    return None if None in sizes else sizes
 
 
 @checker
@@ -122,14 +133,14 @@ def check_linear_parameter_shapes(linear_parameter_shapes: Callable) -> str:
         if answer is None:
             raise Wrong("linear_parameter_shapes returned None. Did you forget `return`?")
         if not isinstance(answer, (tuple, list, torch.Size)) or len(answer) != 2 \
-                or all(isinstance(a, int) for a in answer):
+                or _as_shape(answer) is not None:
             raise Wrong(f"linear_parameter_shapes should return two shapes (weight shape, bias "
                         f"shape), e.g. ((30, 20), (30,)); it returned {describe(answer)}.")
         weight_shape, bias_shape = (_as_shape(a) for a in answer)
         layer = nn.Linear(in_features, out_features)
         call = f"linear_parameter_shapes({in_features}, {out_features})"
         if weight_shape is None or bias_shape is None:
-            raise Wrong(f"{call} returned {answer!r}: write each shape as a tuple of ints, "
+            raise Wrong(f"{call} returned {shown(answer)}: write each shape as a tuple of ints, "
                         "e.g. (30, 20) and (30,). A 1-D shape needs its comma: (30,).")
         _diagnose_shapes(call, weight_shape, bias_shape, layer)
     return ("linear_parameter_shapes matches nn.Linear: weight (out_features, in_features), "

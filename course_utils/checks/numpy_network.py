@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import problem
 from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .learner_code import changed_in_place
 
 __all__ = ["check_output_layer_grads", "check_relu_backward", "check_first_layer_grad_shapes",
            "check_train_step"]
@@ -36,16 +37,17 @@ def check_relu_backward(relu_backward: Callable[[np.ndarray, np.ndarray], np.nda
     Both arguments and the result have shape (N, H) = (64, 100).
     """
     shape = (problem.N, problem.H)
-    h, grad_h_relu = _example(1, shape), _example(2, shape)
-    h_before, grad_before = h.copy(), grad_h_relu.copy()
-    answer = call_learner(relu_backward, grad_h_relu, h, name="relu_backward")
-    if not np.array_equal(grad_h_relu, grad_before) or not np.array_equal(h, h_before):
+    # h reaches well above 6, so a mask that also cuts large h (relu6's) shows.
+    h, grad_h_relu = 10 * _example(1, shape), _example(2, shape)
+    mask = h > 0
+    expected = grad_h_relu * mask
+    given = {"grad_h_relu": grad_h_relu.copy(), "h": h.copy()}
+    answer = call_learner(relu_backward, given["grad_h_relu"], given["h"], name="relu_backward")
+    if changed_in_place({"grad_h_relu": grad_h_relu, "h": h}, given):
         raise Wrong("relu_backward changed its input arrays in place (for example "
                     "`grad_h_relu[h < 0] = 0`). Work on a copy: `grad_h = grad_h_relu.copy()`, "
                     "so grad_h_relu is still intact for anything else that needs it.")
     grad_h = expect_array(answer, "relu_backward's result", shape, kind="numpy")
-    mask = h > 0
-    expected = grad_h_relu * mask
     if close(grad_h, expected):
         return ("relu_backward is right: the gradient passes where h > 0 and is zero where "
                 "ReLU cut h to 0.")
@@ -63,6 +65,15 @@ def check_relu_backward(relu_backward: Callable[[np.ndarray, np.ndarray], np.nda
         raise Wrong("relu_backward returned something computed from h alone (ReLU(h) or the "
                     "mask itself). The result is the incoming gradient grad_h_relu, masked: "
                     "grad_h_relu * (h > 0).")
+    wrong_at = ~np.isclose(grad_h, expected, rtol=1e-5, atol=1e-8)
+    if np.all(h[wrong_at] <= 0):
+        raise Wrong("relu_backward is right where h > 0 but not where h <= 0: there the "
+                    "gradient must be exactly 0, since ReLU is flat (no small slope, as a leaky "
+                    "ReLU has): grad_h_relu * (h > 0).")
+    if np.all(h[wrong_at] > 1):
+        raise Wrong(f"relu_backward is right for small h but wrong where h is large (from "
+                    f"{h[wrong_at].min():.3g}): ReLU has no upper limit (relu6 stops at 6), its "
+                    "slope is 1 for every h > 0: grad_h_relu * (h > 0).")
     worst = float(np.abs(grad_h - expected).max())
     raise Wrong(f"relu_backward's result differs from grad_h_relu * (h > 0) by up to {worst:.3g}. "
                 "Keep grad_h_relu where h > 0 and put 0 elsewhere.")
@@ -80,11 +91,18 @@ def check_output_layer_grads(
     n, hidden, d_out = problem.N, problem.H, problem.D_OUT
     h_relu = np.maximum(_example(3, (n, hidden)), 0)
     grad_y_pred = _example(4, (n, d_out))
-    answer = call_learner(output_layer_grads, h_relu, grad_y_pred, name="output_layer_grads")
+    expected_w2 = h_relu.T @ grad_y_pred  # computed first, from arrays the learner never sees
+    expected_b2 = grad_y_pred.sum(axis=0)
+    given = {"h_relu": h_relu.copy(), "grad_y_pred": grad_y_pred.copy()}
+    answer = call_learner(output_layer_grads, given["h_relu"], given["grad_y_pred"],
+                          name="output_layer_grads")
+    changed = changed_in_place({"h_relu": h_relu, "grad_y_pred": grad_y_pred}, given)
+    if changed:
+        raise Wrong(f"output_layer_grads changed its input {' and '.join(changed)} in place "
+                    "(an assignment into it, or `*=`): compute new arrays instead, so the "
+                    "inputs stay intact for the rest of the backward pass.")
     grad_w2, grad_b2 = _two_results(answer, hidden, d_out)
     grad_w2 = expect_array(grad_w2, "grad_w2", (hidden, d_out), kind="numpy")
-    expected_w2 = h_relu.T @ grad_y_pred
-    expected_b2 = grad_y_pred.sum(axis=0)
     if not close(grad_w2, expected_w2):
         if close(grad_w2, -expected_w2):
             raise Wrong("grad_w2 has the wrong sign: it is the derivative of the loss, "

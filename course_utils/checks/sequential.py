@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
@@ -11,7 +12,17 @@ import torch
 from torch import nn
 
 from ..anatomy import count_parameters, linear_parameter_count, watch_calls
-from .core import Wrong, call_learner, checker, close, describe, expect_array, is_number
+from .core import (
+    Wrong,
+    call_learner,
+    checker,
+    close,
+    describe,
+    expect_array,
+    plain_number,
+    reject_helper,
+)
+from .introspection import spying
 
 __all__ = ["check_my_sequential", "check_parameters_by_formula"]
 
@@ -32,6 +43,10 @@ def _build(MySequential: Any, modules: list[nn.Module]) -> nn.Module:
     if not issubclass(MySequential, nn.Module):
         raise Wrong("MySequential must subclass nn.Module (class MySequential(nn.Module)): that "
                     "is what gives it add_module, parameters() and model(x) -> forward(x).")
+    if issubclass(MySequential, nn.Sequential):
+        raise Wrong("MySequential is built on nn.Sequential, so nn.Sequential does all the "
+                    "work. Write it yourself: `class MySequential(nn.Module)`, add_module for "
+                    "each module in __init__, and the loop in forward.")
     try:
         return call_learner(MySequential, *modules, name="MySequential")
     except Wrong as wrong:
@@ -107,7 +122,13 @@ def _call_forward(mine: nn.Module, x: torch.Tensor) -> Any:
     """mine(x); a shape error is traced (forward hooks) to say which module got what."""
     with watch_calls(mine) as calls:
         try:
-            return call_learner(mine, x.clone(), name="MySequential(...)(x)")
+            with spying(nn.Sequential, "forward") as sequential_calls:
+                answer = call_learner(mine, x.clone(), name="MySequential(...)(x)")
+            if sequential_calls:
+                raise Wrong("MySequential's forward hands the work to an nn.Sequential. Write "
+                            "the loop yourself: for each registered module, x = module(x); "
+                            "then return x.")
+            return answer
         except Wrong as wrong:
             if "object is not iterable" in str(wrong):
                 raise Wrong("`for module in self` fails in MySequential: nn.Sequential can do it "
@@ -180,19 +201,28 @@ def check_parameters_by_formula(parameters_by_formula: Callable) -> str:
     example), [20, 30] -> 630, [3, 5, 5, 2] -> 62, [784, 256, 128, 10] -> 235,146.
     """
     architectures = [[1000, 100, 10], [20, 30], [3, 5, 5, 2], [784, 256, 128, 10]]
+    reject_helper(parameters_by_formula, "parameters_by_formula",
+                  {count_parameters: "count_parameters",
+                   linear_parameter_count: "linear_parameter_count"},
+                  "add up in*out + out for each pair of neighbouring widths yourself.")
     for sizes in architectures:
-        answer = call_learner(parameters_by_formula, list(sizes), name="parameters_by_formula")
         expected = count_parameters(_model_of(sizes))
+        with spying(nn.Linear, "__init__") as built:
+            answer = call_learner(parameters_by_formula, list(sizes),
+                                  name="parameters_by_formula")
         call = f"parameters_by_formula({sizes})"
+        if built:
+            raise Wrong(f"{call} builds nn.Linear layers to count their parameters; the task "
+                        "is the formula, without building anything: in*out weights + out "
+                        "biases for each pair of neighbouring widths.")
         if answer is None:
             raise Wrong("parameters_by_formula returned None. Did you forget `return`?")
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-            answer = answer.item()
-        if not is_number(answer):
+        number = plain_number(answer)  # a plain number: an object's `==` may say anything
+        if number is None or not math.isfinite(number):
             raise Wrong(f"{call} returned {describe(answer)}; return one whole number.")
-        if answer == expected:
+        if number == expected:
             continue
-        _diagnose_count(call, answer, sizes, expected)
+        _diagnose_count(call, number, sizes, expected)
     return ("parameters_by_formula is right: each Linear(in, out) holds in*out weights + out "
             "biases; the running example has 101,110.")
 

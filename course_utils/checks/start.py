@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import problem
-from .core import Wrong, call_learner, checker, describe
+from .core import Wrong, call_learner, checker, describe, plain_number, shown
 
 __all__ = ["check_count_inputs"]
 
@@ -17,17 +17,21 @@ def check_count_inputs(count_inputs: Callable[[int, int], int]) -> str:
     For the running example: count_inputs(64, 1000) == 64_000.
     """
     for n_examples, n_features in ((problem.N, problem.D_IN), (3, 5)):
-        answer = call_learner(count_inputs, n_examples, n_features, name="count_inputs")
         expected = n_examples * n_features
+        answer = call_learner(count_inputs, n_examples, n_features, name="count_inputs")
         if answer is None:
             raise Wrong("count_inputs returned None. Did you forget `return`?")
         if isinstance(answer, tuple):
-            raise Wrong(f"count_inputs returned the shape {answer}; return the number of "
-                        "elements instead: multiply the two sizes.")
-        if answer == n_examples + n_features:
-            raise Wrong(f"count_inputs({n_examples}, {n_features}) returned {answer}: you added "
+            raise Wrong(f"count_inputs returned the shape {shown(answer)}; return the number "
+                        "of elements instead: multiply the two sizes.")
+        number = plain_number(answer)  # compare plain numbers: an object's `==` may say anything
+        if number is None:
+            raise Wrong(f"count_inputs({n_examples}, {n_features}) returned {describe(answer)}; "
+                        f"expected the whole number {expected}.")
+        if number == n_examples + n_features:
+            raise Wrong(f"count_inputs({n_examples}, {n_features}) returned {number}: you added "
                         "the sizes. A (rows, columns) table holds rows * columns numbers.")
-        if answer != expected:
+        if number != expected:
             raise Wrong(f"count_inputs({n_examples}, {n_features}) returned {describe(answer)}; "
                         f"expected {expected}.")
     return (f"count_inputs is right: x of the running example holds "

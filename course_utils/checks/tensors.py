@@ -20,7 +20,16 @@ import numpy as np
 import torch
 
 from .. import problem
-from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .core import (
+    Wrong,
+    call_learner,
+    checker,
+    close,
+    describe,
+    expect_array,
+    reject_helper,
+)
+from .learner_code import changed_in_place
 
 __all__ = ["check_hidden_layer", "check_weights_as_tensors", "check_predicted_loss_shape",
            "check_uniform_std"]
@@ -51,26 +60,42 @@ def check_hidden_layer(hidden_layer: Callable[..., torch.Tensor]) -> str:
     """`hidden_layer(x, w1, b1)` on tensors must return ReLU(x @ w1 + b1), same dtype and device.
 
     x (N, D_in), w1 (D_in, H) numpy layout, b1 (H,)  ->  h_relu (N, H).
-    It is tried in float32 and float64.
+    It is tried in float32 and float64, and on x * 20 (h above 6), each time on copies.
     """
     x, _ = problem.make_data()
     weights = problem.initial_weights()
-    for dtype in (torch.float32, torch.float64):
-        x_t = torch.tensor(x, dtype=dtype)
-        w1, b1 = (torch.tensor(weights[k], dtype=dtype) for k in ("w1", "b1"))
-        answer = call_learner(hidden_layer, x_t, w1, b1, name="hidden_layer")
-        _expect_tensor_like(answer, "hidden_layer's result", dtype, x_t.device)
+    # The running example in float32 and float64, then x * 20: h reaches far above 6, so a
+    # ReLU capped at 6 (relu6) shows, and float64 shows a leaky ReLU's tiny negative slope.
+    for dtype, scale in ((torch.float32, 1), (torch.float64, 1), (torch.float64, 20)):
+        inputs = {"x": scale * torch.tensor(x, dtype=dtype),
+                  "w1": torch.tensor(weights["w1"], dtype=dtype),
+                  "b1": torch.tensor(weights["b1"], dtype=dtype)}
+        h = (inputs["x"] @ inputs["w1"] + inputs["b1"]).double().numpy()  # expected, first
+        without_bias = (inputs["x"] @ inputs["w1"]).double().numpy()
+        given = {name: value.clone() for name, value in inputs.items()}
+        answer = call_learner(hidden_layer, given["x"], given["w1"], given["b1"],
+                              name="hidden_layer")
+        changed = changed_in_place(inputs, given)
+        if changed:
+            raise Wrong(f"hidden_layer changed its input {', '.join(changed)} in place (a "
+                        "method ending in _, like clamp_, or an assignment into it): compute a "
+                        "new tensor, `(x @ w1 + b1).clamp(min=0)`, and leave the inputs alone.")
+        _expect_tensor_like(answer, "hidden_layer's result", dtype, inputs["x"].device)
         h_relu = expect_array(answer, "hidden_layer's result", (problem.N, problem.H))
-        h = (x_t @ w1 + b1).double().numpy()
         tolerance = 1e-4 if dtype == torch.float32 else 1e-9
         if close(h_relu, np.maximum(h, 0), rtol=tolerance, atol=tolerance):
             continue
         if close(h_relu, h, rtol=tolerance, atol=tolerance):
             raise Wrong("hidden_layer returned x @ w1 + b1 without the ReLU: add "
                         "`.clamp(min=0)`.")
-        without_bias = (x_t @ w1).double().numpy()
         if close(h_relu, np.maximum(without_bias, 0), rtol=tolerance, atol=tolerance):
             raise Wrong("hidden_layer leaves out the bias: it is x @ w1 + b1, then ReLU.")
+        if close(h_relu, np.clip(h, 0, 6), rtol=tolerance, atol=tolerance):
+            raise Wrong("hidden_layer caps h at 6 (that is relu6): ReLU has no upper limit, "
+                        "`.clamp(min=0)` only.")
+        if close(h_relu, np.maximum(h, 0), rtol=1e-3, atol=1e-3):
+            raise Wrong("hidden_layer is nearly right, but where x @ w1 + b1 < 0 it does not "
+                        "give exactly 0 (a leaky ReLU?): ReLU is `.clamp(min=0)`.")
         raise Wrong("hidden_layer's numbers differ from (x @ w1 + b1).clamp(min=0). Port the "
                     "numpy line one operation at a time.")
     _hidden_layer_on_meta(hidden_layer)
@@ -102,6 +127,9 @@ def check_weights_as_tensors(weights_as_tensors: Callable[..., dict]) -> str:
     Each tensor keeps its array's shape and numbers. It is tried with float32 and float64
     on "cpu", and on the "meta" device (shapes without numbers) to see that `device` is used.
     """
+    reject_helper(weights_as_tensors, "weights_as_tensors", {problem.as_tensors: "as_tensors"},
+                  "write the conversion yourself, one `torch.tensor(array, dtype=dtype, "
+                  "device=device)` per array.")
     arrays = problem.initial_weights()
     for device, dtype in (("cpu", torch.float32), ("cpu", torch.float64),
                           ("meta", torch.float32)):

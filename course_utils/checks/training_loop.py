@@ -21,8 +21,9 @@ import torch
 from torch import nn
 
 from .. import problem
-from ..training import running_example_tensors
-from .core import NOT_DONE_HINT, NotDone, Wrong, call_learner, checker, describe, is_number
+from ..training import gradient_step, running_example_tensors
+from .core import Wrong, call_learner, checker, describe, is_number, plain_number, reject_helper
+from .learner_code import changed_in_place
 
 __all__ = ["check_training_step", "check_mean_learning_rate"]
 
@@ -62,14 +63,18 @@ def check_training_step(training_step: StepFunction) -> str:
     by `-lr * grad` inside torch.no_grad(), and returns the loss before the update as a
     Python number (`loss.item()`).
     """
+    reject_helper(training_step, "training_step",
+                  {gradient_step: "training.gradient_step", correct_step: "correct_step"},
+                  "write the step yourself: the loss, model.zero_grad(), loss.backward(), then "
+                  "the update under torch.no_grad().")
     x, y = running_example_tensors(dtype=torch.float64)
     loss_fn = nn.MSELoss(reduction="sum")
-    model = problem.build_model(dtype=torch.float64)
     reference = problem.build_model(dtype=torch.float64)
+    expected_loss = correct_step(reference, x, y, loss_fn, SUM_LR)  # first, on our own tensors
+    model = problem.build_model(dtype=torch.float64)
     start = parameter_vector(model)
 
     returned = _run_step(training_step, model, x, y, loss_fn, SUM_LR)
-    expected_loss = correct_step(reference, x, y, loss_fn, SUM_LR)
     _compare_first_step(model, reference, start, x, y, loss_fn)
     _compare_returned_loss(returned, expected_loss, loss_after=loss_fn(model(x), y).item())
 
@@ -103,15 +108,14 @@ def check_training_step(training_step: StepFunction) -> str:
 
 def _run_step(training_step: StepFunction, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
               loss_fn: nn.Module, lr: float) -> Any:
-    """Call the learner's step; turn the errors of typical mistakes into their diagnosis."""
-    if training_step is None or not callable(training_step):
-        return call_learner(training_step, name="training_step")  # raises the standard Wrong
+    """Call the learner's step on copies of x and y and a fresh loss_fn; turn the errors of
+    typical mistakes into their diagnosis, and notice data changed in place."""
+    given = {"x": x.clone(), "y": y.clone()}
     try:
-        return training_step(model, x, y, loss_fn, lr)
-    except NotImplementedError:
-        raise NotDone(f"training_step is not written yet: {NOT_DONE_HINT}") from None
-    except RuntimeError as error:
-        text = str(error)
+        returned = call_learner(training_step, model, given["x"], given["y"],
+                                nn.MSELoss(reduction=loss_fn.reduction), lr, name="training_step")
+    except Wrong as wrong:
+        text = str(wrong)
         if "leaf Variable that requires grad" in text:
             raise Wrong("training_step raised RuntimeError: a leaf Variable that requires grad is "
                         "being used in an in-place operation. The update `param -= ...` must sit "
@@ -120,16 +124,16 @@ def _run_step(training_step: StepFunction, model: nn.Module, x: torch.Tensor, y:
             raise Wrong("training_step raised RuntimeError: the loss does not require grad. "
                         "Compute the loss OUTSIDE torch.no_grad(); only the update goes inside.") \
                 from None
-        raise Wrong(f"training_step raised RuntimeError: {text}") from None
-    except TypeError as error:
-        if "NoneType" in str(error):
+        if "TypeError" in text and "NoneType" in text:
             raise Wrong("training_step met a parameter whose .grad is None. Call loss.backward() "
                         "before the update, and model.zero_grad() BEFORE loss.backward(): after "
-                        "it, zero_grad() sets every .grad to None. "
-                        f"(TypeError: {error})") from None
-        raise Wrong(f"training_step raised TypeError: {error}") from None
-    except Exception as error:
-        raise Wrong(f"training_step raised {type(error).__name__}: {error}") from None
+                        f"it, zero_grad() sets every .grad to None. ({text})") from None
+        raise
+    changed = changed_in_place({"x": x, "y": y}, given)
+    if changed:
+        raise Wrong(f"training_step changed {' and '.join(changed)} in place: the data must "
+                    "stay as it is; only the model's parameters change in a step.")
+    return returned
 
 
 def _compare_first_step(model: nn.Module, reference: nn.Module, start: torch.Tensor,
@@ -179,14 +183,15 @@ def _compare_returned_loss(returned: Any, expected: float, loss_after: float) ->
     if isinstance(returned, torch.Tensor):
         raise Wrong(f"The update is right, but training_step returned {describe(returned)}: the "
                     "loss tensor (with its graph). Return the number: `return loss.item()`.")
-    if not is_number(returned):
+    number = plain_number(returned)  # float32 numbers too, within their precision
+    if number is None or not math.isfinite(number):
         raise Wrong(f"The update is right, but training_step returned {describe(returned)}; "
                     "return the loss as a number: `return loss.item()`.")
-    if math.isclose(returned, loss_after, rel_tol=1e-9):
+    if math.isclose(number, loss_after, rel_tol=1e-6):
         raise Wrong(f"The update is right, but training_step returned the loss AFTER the update "
-                    f"({returned:,.2f}); return the loss it computed before ({expected:,.2f}).")
-    if not math.isclose(returned, expected, rel_tol=1e-9):
-        raise Wrong(f"The update is right, but training_step returned {returned!r}; the loss "
+                    f"({number:,.2f}); return the loss it computed before ({expected:,.2f}).")
+    if not math.isclose(number, expected, rel_tol=1e-6):
+        raise Wrong(f"The update is right, but training_step returned {number!r}; the loss "
                     f"before the update is {expected:,.4f}. Return `loss.item()`.")
 
 
@@ -214,15 +219,16 @@ def check_mean_learning_rate(mean_learning_rate: Callable[[float, int, int], flo
     gradients are that many times smaller and the learning rate must be that many times larger.
     """
     for sum_lr, n_examples, n_outputs in ((SUM_LR, problem.N, problem.D_OUT), (0.01, 3, 5)):
+        elements = n_examples * n_outputs
         answer = call_learner(mean_learning_rate, sum_lr, n_examples, n_outputs,
                               name="mean_learning_rate")
-        elements = n_examples * n_outputs
         if answer is None:
             raise Wrong("mean_learning_rate returned None. Did you forget `return`?")
         if not is_number(answer):
             raise Wrong(f"mean_learning_rate returned {describe(answer)}; expected a number.")
+        answer = plain_number(answer)  # np.float32 too: compared within float32's precision
         call = f"mean_learning_rate({sum_lr}, {n_examples}, {n_outputs})"
-        if math.isclose(answer, sum_lr * elements, rel_tol=1e-9):
+        if math.isclose(answer, sum_lr * elements, rel_tol=1e-6):
             continue
         mistakes = {
             sum_lr * n_examples: f"you scaled by the {n_examples} examples only. `mean` divides by "
@@ -235,7 +241,7 @@ def check_mean_learning_rate(mean_learning_rate: Callable[[float, int, int], flo
                     f"{elements} times smaller.",
         }
         for value, reason in mistakes.items():
-            if math.isclose(answer, value, rel_tol=1e-9):
+            if math.isclose(answer, value, rel_tol=1e-6):
                 raise Wrong(f"{call} returned {answer:.4g}: {reason}")
         raise Wrong(f"{call} returned {answer:.4g}; expected {sum_lr * elements:.4g}. "
                     "How many numbers does `mean` divide the summed loss by?")

@@ -1,0 +1,290 @@
+"""Answers that fooled or broke the checks (issue "Checks that cannot be fooled"), one each.
+
+Each test plants one hostile or unusual answer: a function that changes its inputs in
+place, an activation that only differs from ReLU above 6 or by a tiny slope below 0, a
+one-liner that calls the course's own helper, a number whose `==` lies, a numpy scalar
+where a number is expected, an MLP in float64, an exit() inside the learner's code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import course_utils
+from course_utils import count_parameters, linear_parameter_count, problem, training
+from course_utils.checks import (
+    NOT_DONE,
+    PASSED,
+    WRONG,
+    check_autograd_gradients,
+    check_count_inputs,
+    check_hidden_layer,
+    check_linear_parameter_shapes,
+    check_mean_learning_rate,
+    check_mlp,
+    check_my_sequential,
+    check_output_layer_grads,
+    check_parameters_by_formula,
+    check_relu_backward,
+    check_training_step,
+    check_weights_as_tensors,
+)
+from course_utils.checks.training_loop import correct_step
+
+
+def verdict(check, answer):
+    result = check(answer)
+    return result.status, result.message
+
+
+class Liar:
+    """Neither equal nor unequal to anything."""
+
+    def __eq__(self, other):
+        return False
+
+    def __ne__(self, other):
+        return False
+
+
+# ---------------------------------------------------------------- 00: count_inputs
+
+@pytest.mark.parametrize("answer, status, words", [
+    (lambda n, d: Liar(), WRONG, "returned a Liar; expected the whole number"),
+    (lambda n, d: np.int64(n * d), PASSED, "count_inputs is right"),
+    (lambda n, d: sys.exit(1), WRONG, "called exit()"),
+])
+def test_count_inputs(answer, status, words, capsys):
+    status_, message = verdict(check_count_inputs, answer)
+    assert status_ == status and words in message, message
+
+
+# ---------------------------------------------------------------- 01: numpy network
+
+def zeroes_its_inputs(h_relu, grad_y_pred):
+    h_relu[...] = 0
+    grad_y_pred[...] = 0
+    return h_relu.T @ grad_y_pred, grad_y_pred.sum(axis=0)
+
+
+@pytest.mark.parametrize("relu_backward, words", [
+    (lambda g, h: g * ((h > 0) & (h < 6)), "ReLU has no upper limit (relu6"),
+    (lambda g, h: np.where(h > 0, g, 1e-6 * g), "must be exactly 0"),
+])
+def test_relu_backward_is_not_relu6_or_leaky(relu_backward, words, capsys):
+    status, message = verdict(check_relu_backward, relu_backward)
+    assert status == WRONG and words in message, message
+
+
+def test_output_layer_grads_that_zero_their_inputs_are_caught(capsys):
+    status, message = verdict(check_output_layer_grads, zeroes_its_inputs)
+    assert status == WRONG and "changed its input h_relu and grad_y_pred in place" in message
+
+
+# ---------------------------------------------------------------- 02: tensors
+
+def hidden_layer_zeroing(x, w1, b1):
+    x.zero_()
+    w1.zero_()
+    return (x @ w1 + b1).clamp(min=0) * 0
+
+
+@pytest.mark.parametrize("hidden_layer, words", [
+    (lambda x, w1, b1: F.relu6(x @ w1 + b1), "caps h at 6"),
+    (lambda x, w1, b1: F.leaky_relu(x @ w1 + b1, 1e-6), "leaky ReLU"),
+    (hidden_layer_zeroing, "changed its input x, w1 in place"),
+])
+def test_hidden_layer_hostile(hidden_layer, words, capsys):
+    status, message = verdict(check_hidden_layer, hidden_layer)
+    assert status == WRONG and words in message, message
+
+
+@pytest.mark.parametrize("weights_as_tensors", [
+    lambda arrays, device, dtype: problem.as_tensors(arrays, dtype, device),
+    lambda arrays, device, dtype: course_utils.as_tensors(arrays, dtype, device),
+])
+def test_weights_as_tensors_by_the_course_helper_is_refused(weights_as_tensors, capsys):
+    status, message = verdict(check_weights_as_tensors, weights_as_tensors)
+    assert status == WRONG and "the course's own as_tensors" in message
+    assert "torch.tensor(array, dtype=dtype, device=device)" in message
+
+
+# ---------------------------------------------------------------- 03: autograd
+
+def gradients_with(activation, zero_inputs=False):
+    def autograd_gradients(x, y, w):
+        if zero_inputs:
+            x.zero_()
+        y_pred = activation(x @ w["w1"] + w["b1"]) @ w["w2"] + w["b2"]
+        (y_pred - y).pow(2).sum().backward()
+        return {name: tensor.grad for name, tensor in w.items()}
+    return autograd_gradients
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (gradients_with(F.relu6), WRONG, "relu6 stops at 6"),
+    (gradients_with(F.relu, zero_inputs=True), WRONG, "changed x in place"),
+    (gradients_with(F.relu), PASSED, "autograd_gradients is right"),
+])
+def test_autograd_gradients_hostile(answer, status, words, capsys):
+    status_, message = verdict(check_autograd_gradients, answer)
+    assert status_ == status and words in message, message
+
+
+# ---------------------------------------------------------------- 04: nn.Linear
+
+@pytest.mark.parametrize("answer, status, words", [
+    (lambda i, o: ((np.int64(o), np.int64(i)), (np.int64(o),)), PASSED, "matches nn.Linear"),
+    (lambda i, o: (torch.ones(3, 3), (o,)), WRONG, "tensor([[1., 1., 1.], [1., 1., 1.]"),
+])
+def test_linear_parameter_shapes_numpy_ints_and_one_line(answer, status, words, capsys):
+    status_, message = verdict(check_linear_parameter_shapes, answer)
+    assert status_ == status and words in message, message
+    assert capsys.readouterr().out.count("\n") == 1
+
+
+# ---------------------------------------------------------------- 05: nn.Sequential
+
+class SubclassOfSequential(nn.Sequential):
+    pass
+
+
+class DelegatesToSequential(nn.Module):
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            self.add_module(str(index), module)
+
+    def forward(self, x):
+        return nn.Sequential(*self.children())(x)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (SubclassOfSequential, "built on nn.Sequential"),
+    (nn.Sequential, "built on nn.Sequential"),
+    (DelegatesToSequential, "hands the work to an nn.Sequential"),
+])
+def test_my_sequential_that_is_nn_sequential_is_refused(answer, words, capsys):
+    status, message = verdict(check_my_sequential, answer)
+    assert status == WRONG and words in message, message
+
+
+def by_building(sizes):
+    return sum(p.numel() for a, b in zip(sizes, sizes[1:], strict=False)
+               for p in nn.Linear(a, b).parameters())
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (lambda sizes: count_parameters(nn.Sequential(*[nn.Linear(a, b) for a, b in
+                                                    zip(sizes, sizes[1:], strict=False)])),
+     WRONG, "the course's own count_parameters"),
+    (linear_parameter_count, WRONG, "the course's own linear_parameter_count"),
+    (lambda sizes: course_utils.linear_parameter_count(sizes), WRONG, "linear_parameter_count"),
+    (by_building, WRONG, "builds nn.Linear layers"),
+    (lambda sizes: Liar(), WRONG, "return one whole number"),
+    (lambda sizes: np.int64(sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))),
+     PASSED, "parameters_by_formula is right"),
+])
+def test_parameters_by_formula_hostile(answer, status, words, capsys):
+    status_, message = verdict(check_parameters_by_formula, answer)
+    assert status_ == status and words in message, message
+
+
+# ---------------------------------------------------------------- 06: the training loop
+
+def step_returning(convert, zero_data=False, stop=False):
+    def training_step(model, x, y, loss_fn, lr):
+        if stop:
+            raise SystemExit()
+        if zero_data:
+            x.zero_()
+            y.zero_()
+        loss = loss_fn(model(x), y)
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= lr * param.grad
+        return convert(loss.item())
+    return training_step
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (correct_step, WRONG, "the course's own correct_step"),
+    (lambda model, x, y, loss_fn, lr: training.gradient_step(model, x, y, lr, loss_fn.reduction),
+     WRONG, "the course's own training.gradient_step"),
+    (step_returning(float, zero_data=True), WRONG, "changed x and y in place"),
+    (step_returning(float, stop=True), WRONG, "called exit()"),
+    (step_returning(np.float32), PASSED, "from 714.39 to 664.59"),
+    (step_returning(np.float64), PASSED, "from 714.39 to 664.59"),
+])
+def test_training_step_hostile(answer, status, words, capsys):
+    status_, message = verdict(check_training_step, answer)
+    assert status_ == status and words in message, message
+
+
+@pytest.mark.parametrize("convert", [np.float32, np.float64, float])
+def test_mean_learning_rate_accepts_numpy_numbers(convert, capsys):
+    status, message = verdict(check_mean_learning_rate, lambda lr, n, d: convert(lr * n * d))
+    assert status == PASSED, message
+
+
+# ---------------------------------------------------------------- 08: your own nn.Module
+
+class MLPWith(nn.Module):
+    activation = staticmethod(torch.relu)
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in
+                                     zip(sizes, sizes[1:], strict=False)])
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)
+
+
+class Relu6MLP(MLPWith):
+    activation = staticmethod(F.relu6)
+
+
+class LeakyMLP(MLPWith):
+    activation = staticmethod(lambda x: F.leaky_relu(x, 1e-6))
+
+
+class Float64MLP(MLPWith):
+    def __init__(self, sizes):
+        super().__init__(sizes)
+        self.double()
+
+    def forward(self, x):
+        return super().forward(x.double())
+
+
+class ExitingMLP(MLPWith):
+    def __init__(self, sizes):
+        sys.exit("no")
+
+
+class UnfinishedMLP(MLPWith):
+    def forward(self, x):
+        raise NotImplementedError()
+
+
+@pytest.mark.parametrize("answer, status, words", [
+    (Relu6MLP, WRONG, "relu6"),
+    (LeakyMLP, WRONG, "nearly, not exactly"),
+    (Float64MLP, PASSED, "MLP is right"),
+    (ExitingMLP, WRONG, "called exit()"),
+    (UnfinishedMLP, NOT_DONE, "MLP.forward is not written yet"),
+])
+def test_mlp_hostile(answer, status, words, capsys):
+    status_, message = verdict(check_mlp, answer)
+    assert status_ == status and words in message, message
