@@ -15,3 +15,12 @@ def learner_mode(monkeypatch):
     keeps a value inherited from the shell from changing what a unit test sees.
     """
     monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_verdicts():
+    """Each test starts with no remembered verdicts, so a ✗ in an earlier test does not make
+    a check's line point to `hint(...)` (that happens on the second ✗ in a row)."""
+    from course_utils.verdicts import forget_session
+
+    forget_session()

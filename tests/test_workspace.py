@@ -12,12 +12,17 @@ from course_utils import release, workspace
 from course_utils.places import RECORD
 
 
+# an nbgrader solution cell, as every exercise cell of the course is (release refuses others)
+SOLUTION_CELL = {"grade": False, "grade_id": "f", "locked": False, "schema_version": 3,
+                 "solution": True, "task": False}
+
+
 def exercise_notebook(title: str, answer: str = "return a * b") -> nbformat.NotebookNode:
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
     nb.cells = [new_markdown_cell(f"# {title}"),
                 new_code_cell(f"def f(a, b):\n    ### BEGIN SOLUTION\n    {answer}\n"
-                              "    ### END SOLUTION"),
+                              "    ### END SOLUTION", metadata={"nbgrader": SOLUTION_CELL}),
                 new_code_cell("check_f(f)")]
     return nb
 
