@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from myst_nb.core.render import NbElementRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -66,6 +67,29 @@ nb_ipywidgets_js = {
         "data-jupyter-widgets-cdn": "_static/vendor/no-cdn/",
     },
 }
+
+# ---- figures: image files with their text alternative
+# course_utils' show_figure writes each figure as image/png (with its alt text in the output's
+# metadata) and as text/html (an <img> with alt, for JupyterLab, which ignores that metadata).
+# The website takes the image/png: myst-nb writes it to an image file (lighter pages, the
+# figure can be opened on its own). myst-nb 1.4 reads only width and height from the
+# metadata, so `alt` is added by the wrapper below (tests/site checks every figure has it).
+nb_mime_priority_overrides = [("html", "image/png", 25), ("dirhtml", "image/png", 25)]
+
+
+def _render_image_with_alt(original):
+    def render_image(self, data):
+        rendered = original(self, data)
+        alt = data.output_metadata.get(data.mime_type, {}).get("alt")
+        if isinstance(alt, str) and alt.strip():
+            for node in rendered:
+                if isinstance(node, nodes.image):
+                    node["alt"] = alt
+        return rendered
+    return render_image
+
+
+NbElementRenderer.render_image = _render_image_with_alt(NbElementRenderer.render_image)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
