@@ -30,7 +30,6 @@ process and shared with the notebook's static sweep figure.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import re
@@ -38,12 +37,13 @@ import re
 import ipywidgets as widgets
 import numpy as np
 from IPython import get_ipython
-from IPython.display import Image, clear_output, display
+from IPython.display import clear_output, display
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from . import problem
 from .plots.curves import ZONE_COLOURS, draw_zones, use_plain_log_labels
+from .plots.display import image_output
 from .sweep import Zones, find_zones
 from .training import DIVERGENCE_FACTOR, History, train
 
@@ -184,18 +184,29 @@ class LearningRateExplorer:
                                    fontsize=9)
             self.zones_shown = run.reduction
         self.marker.set_xdata([run.learning_rate, run.learning_rate])
-        self._show_png(render_png(self.figure))
+        self._show_png(render_png(self.figure), plot_alt(run, self.zones[run.reduction],
+                                                         len(self.pins)))
 
-    def _show_png(self, png: bytes) -> None:
+    def _show_png(self, png: bytes, alt: str) -> None:
         self.png = png
+        data, metadata = image_output(png, alt)  # the PNG with its text alternative
         shell = get_ipython()
         if shell is not None and getattr(shell, "kernel", None) is not None:
             with self.plot:
                 clear_output(wait=True)
-                display(Image(png))
+                display(data, raw=True, metadata=metadata)
         else:  # no kernel (tests, benchmark): the same single image, set directly
-            self.plot.outputs = ({"output_type": "display_data", "metadata": {},
-                                  "data": {"image/png": base64.b64encode(png).decode()}},)
+            self.plot.outputs = ({"output_type": "display_data", "metadata": metadata,
+                                  "data": data},)
+
+
+def plot_alt(run: History, zones: Zones, pinned: int) -> str:
+    """The plot in words, for a screen reader: the run, what it did, and its zone."""
+    verdict = f"diverged at step {run.diverged_at}" if run.diverged else run.outcome
+    pins = f"; {pinned} pinned curves dashed for comparison" if pinned else ""
+    return (f"Loss against step on a log scale for learning rate {run.learning_rate:.3g}, "
+            f"reduction {run.reduction}, {run.steps} steps: {verdict}{pins}. Below it, a strip "
+            f"of learning rates marks this one in the {zones.zone_of(run.learning_rate)} zone.")
 
 
 def render_png(figure: Figure) -> bytes:
