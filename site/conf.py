@@ -56,6 +56,8 @@ html_theme_options = {
 }
 html_static_path = [str(sitebuild.vendor())]
 html_last_updated_fmt = None
+# _templates/ overrides one theme component for accessibility (see the file).
+templates_path = ["_templates"]
 
 # ---- the vendored JavaScript (paths relative to _static/)
 mathjax_path = "vendor/mathjax/es5/tex-mml-chtml.js"
@@ -118,8 +120,36 @@ def add_widget_notes(app, doctree: nodes.document, docname: str) -> None:
         cell.parent.insert(cell.parent.index(cell) + 1, note)
 
 
+# ---- accessibility fixes (tests/site/test_site.py runs axe-core on every page)
+# myst-nb labels each folded solution's <summary> "Toggle hidden content", which hides its
+# visible text ("Show the solution") from screen readers (axe: label-content-name-mismatch).
+FOLD_SUMMARY = '<summary aria-label="Toggle hidden content">'
+
+
+def unlabel_folded_solutions(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = context["body"].replace(FOLD_SUMMARY, "<summary>")
+
+
+# ipywidgets' slider handle (noUiSlider) has role="slider" but no accessible name (axe:
+# aria-input-field-name); name each handle after its slider's description as it is drawn.
+NAME_SLIDER_HANDLES = """
+new MutationObserver(function () {
+  document.querySelectorAll('.widget-slider .noUi-handle:not([aria-label])').forEach(
+    function (handle) {
+      var slider = handle.closest('.widget-slider');
+      var label = slider && slider.querySelector('.widget-label');
+      var name = label && label.textContent.trim();
+      handle.setAttribute('aria-label', name || 'slider');
+    });
+}).observe(document.documentElement, {childList: true, subtree: true});
+"""
+
+
 def setup(app):
     app.connect("doctree-resolved", add_widget_notes)
+    app.connect("html-page-context", unlabel_folded_solutions)
+    app.add_js_file(None, body=NAME_SLIDER_HANDLES)
     # The widget manager's bundles load their icon font from "the folder of their AMD
     # module", which require.js derives from the module's name (@jupyter-widgets/controls,
     # @jupyter-widgets/html-manager/dist/libembed-amd, ...) unless told where names live:
