@@ -39,11 +39,11 @@ class Violation:
         return f"[{self.impact}] {self.rule}: {self.help} at {self.target} {self.html[:120]!r}"
 
 
-def run_axe(page, selectors_inside: dict[str, str] | None = None) -> list[Violation]:
-    """Every violation of WCAG 2.1 A/AA rules on the page, one per element.
+def run_axe(page) -> list[Violation]:
+    """Every violation of WCAG 2.1 A/AA rules on the page, one per element, worst first.
 
-    selectors_inside: {name: css}; each violation's `impact` is kept, and the elements are
-    not filtered: the caller separates them (see `split_by_owner`).
+    Nothing is filtered: a caller that must tell whose element it is (the course's output,
+    JupyterLab's interface) asks `element_matches`.
     """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_script()))
