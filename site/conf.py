@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from myst_nb.core.render import NbElementRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -58,6 +59,8 @@ html_theme_options = {
 }
 html_static_path = [str(sitebuild.vendor()), str(Path(__file__).resolve().parent / "static")]
 html_last_updated_fmt = None
+# _templates/ overrides one theme component for accessibility (see the file).
+templates_path = ["_templates"]
 
 # ---- the vendored JavaScript (paths relative to _static/)
 mathjax_path = "vendor/mathjax/es5/tex-mml-chtml.js"
@@ -69,6 +72,29 @@ nb_ipywidgets_js = {
         "data-jupyter-widgets-cdn": "_static/vendor/no-cdn/",
     },
 }
+
+# ---- figures: image files with their text alternative
+# course_utils' show_figure writes each figure as image/png (with its alt text in the output's
+# metadata) and as text/html (an <img> with alt, for JupyterLab, which ignores that metadata).
+# The website takes the image/png: myst-nb writes it to an image file (lighter pages, the
+# figure can be opened on its own). myst-nb 1.4 reads only width and height from the
+# metadata, so `alt` is added by the wrapper below (tests/site checks every figure has it).
+nb_mime_priority_overrides = [("html", "image/png", 25), ("dirhtml", "image/png", 25)]
+
+
+def _render_image_with_alt(original):
+    def render_image(self, data):
+        rendered = original(self, data)
+        alt = data.output_metadata.get(data.mime_type, {}).get("alt")
+        if isinstance(alt, str) and alt.strip():
+            for node in rendered:
+                if isinstance(node, nodes.image):
+                    node["alt"] = alt
+        return rendered
+    return render_image
+
+
+NbElementRenderer.render_image = _render_image_with_alt(NbElementRenderer.render_image)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -132,10 +158,38 @@ def freeze_saved_widgets(app, exception) -> None:
                             encoding="utf-8")
 
 
+# ---- accessibility fixes (tests/site/test_site.py runs axe-core on every page)
+# myst-nb labels each folded solution's <summary> "Toggle hidden content", which hides its
+# visible text ("Show the solution") from screen readers (axe: label-content-name-mismatch).
+FOLD_SUMMARY = '<summary aria-label="Toggle hidden content">'
+
+
+def unlabel_folded_solutions(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = context["body"].replace(FOLD_SUMMARY, "<summary>")
+
+
+# ipywidgets' slider handle (noUiSlider) has role="slider" but no accessible name (axe:
+# aria-input-field-name); name each handle after its slider's description as it is drawn.
+NAME_SLIDER_HANDLES = """
+new MutationObserver(function () {
+  document.querySelectorAll('.widget-slider .noUi-handle:not([aria-label])').forEach(
+    function (handle) {
+      var slider = handle.closest('.widget-slider');
+      var label = slider && slider.querySelector('.widget-label');
+      var name = label && label.textContent.trim();
+      handle.setAttribute('aria-label', name || 'slider');
+    });
+}).observe(document.documentElement, {childList: true, subtree: true});
+"""
+
+
 def setup(app):
     app.connect("doctree-resolved", add_widget_notes)
     app.connect("build-finished", freeze_saved_widgets)
     app.add_css_file("course.css")  # site/static/course.css: frozen widgets look frozen
+    app.connect("html-page-context", unlabel_folded_solutions)
+    app.add_js_file(None, body=NAME_SLIDER_HANDLES)
     # The widget manager's bundles load their icon font from "the folder of their AMD
     # module", which require.js derives from the module's name (@jupyter-widgets/controls,
     # @jupyter-widgets/html-manager/dist/libembed-amd, ...) unless told where names live:

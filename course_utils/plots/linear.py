@@ -22,8 +22,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
-ROW_COLOURS = ("#1f77b4", "#d95f02", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-BOUND_COLOUR = "#d62728"
+from .palette import SECOND, SERIES_COLOURS
+
+ROW_COLOURS = SERIES_COLOURS  # colour-blind-safe (palette.py); each row is also labelled
+BOUND_COLOUR = SECOND
 
 
 def _cell(ax: Axes, left: float, top: float, value: float, scale: float,

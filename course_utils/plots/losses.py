@@ -17,6 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .palette import FIRST, SECOND, SERIES_COLOURS, series_style
+
 LOSS_LABEL = "loss (sum of squared errors, log scale)"
 
 
@@ -59,8 +61,9 @@ def plot_losses(curves: Mapping[str, Sequence[float]], title: str,
     """
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    for label, losses in curves.items():
-        draw_loss_curve(ax, losses, label, ceiling, lw=1.8)
+    for index, (label, losses) in enumerate(curves.items()):
+        # colour-blind-safe colour, plus a line style and marker of its own (palette.py)
+        draw_loss_curve(ax, losses, label, ceiling, lw=1.8, **series_style(index, len(losses)))
     ax.set_yscale("log")
     if ceiling is not None:
         ax.set_ylim(top=ceiling)
@@ -86,8 +89,8 @@ def plot_loss_difference(losses: Sequence[float], reference: Sequence[float],
     """
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
-    draw_loss_curve(left, losses, labels[0], lw=3, alpha=0.5)
-    draw_loss_curve(left, reference, labels[1], ls="--", lw=1.2, color="black")
+    draw_loss_curve(left, losses, labels[0], lw=3, alpha=0.5, color=FIRST)
+    draw_loss_curve(left, reference, labels[1], ls="--", lw=1.2, color=SERIES_COLOURS[2])
     left.set_yscale("log")
     left.set(title="both loss curves", xlabel="step", ylabel=LOSS_LABEL)
     left.legend()
@@ -96,14 +99,14 @@ def plot_loss_difference(losses: Sequence[float], reference: Sequence[float],
     difference = relative_difference(losses, reference)
     equal = int(np.sum(difference == 0))
     shown = np.where(difference > 0, difference, np.nan)
-    right.plot(np.arange(len(shown)), shown, color="#d62728", lw=1.2,
+    right.plot(np.arange(len(shown)), shown, color=SECOND, lw=1.2,
                label=f"exactly equal at {equal} of {len(difference)} steps")
     scale = "log scale"
     if np.any(np.isfinite(shown)):
         right.set_yscale("log")
     else:  # nothing to put on a log axis: say so instead of drawing an empty panel
         scale = "all zero"
-        right.plot(np.arange(len(difference)), difference, color="#d62728", lw=1.2)
+        right.plot(np.arange(len(difference)), difference, color=SECOND, lw=1.2)
         right.set_ylim(-1, 1)
         right.text(0.5, 0.3, "the two runs are equal at every step:\ndifference exactly 0",
                    transform=right.transAxes, ha="center", va="center", fontsize=11)

@@ -19,11 +19,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .palette import FIRST, SECOND
+
 Product = tuple[str, tuple[int, int], str, tuple[int, int], str]
 """(left name, left shape, right name, right shape, result name)."""
 
-INNER_COLOUR = "#d62728"
-OUTER_COLOUR = "#1f77b4"
+INNER_COLOUR = SECOND  # colour-blind-safe pair (palette.py); the sizes are also written out
+OUTER_COLOUR = FIRST
 BOX_COLOURS = ("#c6dbef", "#fdd0a2", "#c7e9c0")  # left, right, result
 
 

@@ -17,9 +17,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .losses import draw_loss_curve
+from .palette import series_style
 
-# Overlapping curves stay visible: each later curve is drawn thinner and dashed on top.
-LINE_STYLES = ("-", "--", ":", "-.")
+# Overlapping curves stay visible: each later curve is drawn thinner, in its own colour,
+# line style and marker (palette.py: colour-blind-safe, and never colour alone), on top.
 LINE_WIDTHS = (3.0, 1.8, 1.8, 1.5)
 
 
@@ -70,8 +71,8 @@ def plot_loss_and_gradient_norm(
 def _draw_curves(ax: Axes, curves: Mapping[str, Sequence[float]]) -> None:
     """Draw each labelled curve against its step numbers (as `plot_losses` does), log y, legend."""
     for index, (label, values) in enumerate(curves.items()):
-        draw_loss_curve(ax, values, label, linestyle=LINE_STYLES[index % len(LINE_STYLES)],
-                        lw=LINE_WIDTHS[index % len(LINE_WIDTHS)])
+        draw_loss_curve(ax, values, label, lw=LINE_WIDTHS[index % len(LINE_WIDTHS)],
+                        **series_style(index, len(values)))
     ax.set_yscale("log")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 import sitebuild
+from axe_check import blocking, report, run_axe
 from jupyter_cache import get_cache
+
+from course_utils.plots import alt_problem
 
 pytestmark = pytest.mark.site
 
@@ -59,6 +62,13 @@ def image_outputs(notebook) -> int:
     return sum("image/png" in output.get("data", {})
                for cell in notebook.cells if cell.cell_type == "code"
                for output in cell.get("outputs", []))
+
+
+def figure_alts(notebook) -> set[str]:
+    """The alt text of each image output of the executed notebook (its metadata)."""
+    return {output.get("metadata", {}).get("image/png", {}).get("alt", "")
+            for cell in notebook.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", []) if "image/png" in output.get("data", {})}
 
 
 def notebook_title(path: Path) -> str:
@@ -108,6 +118,20 @@ def test_every_figure_is_an_image_file_on_the_page(built_site, path):
         image = built_site / src
         assert image.is_file(), f"{page.name}: <img src={src!r}> has no file"
         assert image.read_bytes()[:8] == PNG_SIGNATURE, f"{src} is not a PNG"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_figure_on_the_page_has_its_description_as_alt(built_site, path):
+    """A screen reader reads the figure's description, not its file name (a hash)."""
+    described = figure_alts(executed_notebook(path))
+    page = built_site / f"{path.stem}.html"
+    figures = [attrs for tag, attrs in tags(page)
+               if tag == "img" and attrs.get("src", "").startswith("_images/")]
+    bad = [f"{attrs['src']}: alt={attrs.get('alt')!r} ({alt_problem(attrs.get('alt'))})"
+           for attrs in figures if alt_problem(attrs.get("alt"))]
+    assert not bad, f"{page.name}: figures without a description:\n  " + "\n  ".join(bad)
+    strangers = [attrs["alt"] for attrs in figures if attrs["alt"] not in described]
+    assert not strangers, f"{page.name}: alt texts not from the notebook's figures: {strangers}"
 
 
 def test_the_index_holds_the_course_map_and_links_every_page(built_site):
@@ -335,3 +359,17 @@ def test_the_environment_report_shows_no_build_paths(built_site):
     html = (built_site / f"{starts[0]}.html").read_text(encoding="utf-8")
     assert "not shown on the website" in html
     assert sys.prefix not in html and str(REPO) not in html, "the page names a build path"
+
+
+@pytest.mark.parametrize("name", ["index", *IDS, "search"])
+def test_each_page_has_no_serious_or_critical_accessibility_violation(open_page, name):
+    """axe-core (WCAG 2.1 A and AA rules) on each page once its widgets and math are drawn.
+
+    Serious and critical violations fail; moderate and minor ones are printed (run with
+    -s, or see the captured output of a failure).
+    """
+    page, _, _ = open_page(name)
+    wait_for_widgets_and_math(page)
+    found = run_axe(page)
+    print(report(name, found))
+    assert not blocking(found), report(name, blocking(found))
