@@ -11,7 +11,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from course_utils import release, workspace
 from course_utils.places import RECORD
 
-
 # an nbgrader solution cell, as every exercise cell of the course is (release refuses others)
 SOLUTION_CELL = {"grade": False, "grade_id": "f", "locked": False, "schema_version": 3,
                  "solution": True, "task": False}
