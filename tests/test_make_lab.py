@@ -85,8 +85,8 @@ def test_make_lab_serves_notebook_00_on_loopback_with_a_token(target, shows, say
 
 def test_the_news_pop_up_is_switched_off_inside_the_venv_only():
     """The override `make lab` installs lives in .venv, never in the learner's home."""
-    dry_run = subprocess.run(["make", "-n", "-B", "lab", "LAB_ARGS="], cwd=REPO, text=True,
-                             capture_output=True, check=True).stdout
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", "-B", "lab", "LAB_ARGS="],
+                             cwd=REPO, text=True, capture_output=True, check=True).stdout
     copy = next(line for line in dry_run.splitlines() if line.startswith("cp lab/overrides.json"))
     assert copy.split()[-1].startswith(".venv/share/jupyter/lab/settings/")
     override = json.loads((REPO / "lab" / "overrides.json").read_text())
@@ -95,8 +95,11 @@ def test_the_news_pop_up_is_switched_off_inside_the_venv_only():
 
 def test_the_install_shows_pips_progress_and_ends_with_what_went_where():
     """The long step runs without --quiet; the last line names the venv and its size."""
-    dry_run = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=REPO, text=True,
-                             capture_output=True, check=True).stdout.splitlines()
+    # --no-print-directory: under `make test` this make is a sub-make, which would add
+    # "make[1]: Leaving directory ..." lines
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", "-B", ".venv/.installed"],
+                             cwd=REPO, text=True, capture_output=True,
+                             check=True).stdout.splitlines()
     installs = [line for line in dry_run if "pip install" in line and "-e" in line.split()]
     assert installs and not any("--quiet" in line or " -q" in line for line in installs)
     last = subprocess.run(["sh", "-c", dry_run[-1]], cwd=REPO, text=True, capture_output=True,

@@ -291,8 +291,13 @@ def test_search_finds_pages_offline(built_site, open_page, screenshot):
 
 
 def output_has_image(model: dict) -> bool:
-    return model["model_name"] == "OutputModel" and any(
-        "image/png" in output.get("data", {}) for output in model["state"].get("outputs", []))
+    """A saved plot: a PNG in an Output widget, or (the explorer draws SVG for speed) an
+    HTML widget holding an <img> with a data URI and a non-empty alt text."""
+    if model["model_name"] == "OutputModel":
+        return any("image/png" in output.get("data", {})
+                   for output in model["state"].get("outputs", []))
+    value = str(model["state"].get("value", "")) if model["model_name"] == "HTMLModel" else ""
+    return "<img" in value and 'src="data:image/' in value and re.search(r'alt="[^"]+"', value)
 
 
 def test_the_explorer_page_shows_its_slider_and_plot_from_saved_state(built_site):
@@ -304,7 +309,7 @@ def test_the_explorer_page_shows_its_slider_and_plot_from_saved_state(built_site
     assert names & {"FloatSliderModel", "FloatLogSliderModel", "IntSliderModel",
                     "SelectionSliderModel"}, f"no slider saved on the explorer page: {names}"
     assert any(output_has_image(model) for model in models), (
-        "the explorer page saved no plot in an Output widget")
+        "the explorer page saved no plot (an Output widget's image or an HTML widget's <img>)")
 
 
 def frozen_pages(built_site: Path) -> list[str]:
