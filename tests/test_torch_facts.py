@@ -214,11 +214,16 @@ def test_only_elementwise_operations_promote_dtypes():
         nn.Linear(3, 2)(torch.ones(4, 3, dtype=torch.float64))
 
 
-def test_relu_gradient_at_zero_clamp_passes_it_relu_and_the_mask_do_not():
+TORCH_RELEASE = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
+
+
+def test_relu_gradient_at_zero_relu_and_the_mask_pass_none_clamp_depends_on_the_version():
     h = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     h.clamp(min=0).sum().backward()
-    assert h.grad.tolist() == [0.0, 1.0, 1.0], fact("clamp(min=0) passes the gradient at 0", "02",
-                                                    "03")
+    # measured: torch 2.13 passes the gradient at the boundary, torch 2.14 (tests/compat) does not
+    passes = [0.0, 1.0, 1.0] if TORCH_RELEASE < (2, 14) else [0.0, 0.0, 1.0]
+    assert h.grad.tolist() == passes, fact(
+        "clamp(min=0) passes the gradient at 0 in torch 2.13 and not from 2.14", "02", "03")
     h.grad = None
     F.relu(h).sum().backward()
     assert h.grad.tolist() == [0.0, 0.0, 1.0], fact("relu passes no gradient at 0", "02", "03")
