@@ -142,21 +142,12 @@ class LabServer:
         stop_processes([p for p in self.seen.values() if p.is_running()])
 
 
-def _lab_state(state: Path) -> dict[str, str]:
-    """Environment variables giving the server its own folders, and its settings files."""
+def empty_lab_state(state: Path) -> dict[str, str]:
+    """Environment variables giving a server its own empty Jupyter folders under `state`."""
     folders = {name: state / name for name in
                ("settings", "workspaces", "runtime", "data", "config", "ipython")}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
-    # The "would you like to receive Jupyter news?" toast covers the notebook: never ask.
-    notification = folders["settings"] / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True, exist_ok=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    # And never fetch the news or look for updates (the machine may be offline).
-    (folders["config"] / "jupyter_server_config.json").write_text(json.dumps({
-        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
-    }))
     return {
         "JUPYTERLAB_SETTINGS_DIR": str(folders["settings"]),
         "JUPYTERLAB_WORKSPACES_DIR": str(folders["workspaces"]),
@@ -167,6 +158,21 @@ def _lab_state(state: Path) -> dict[str, str]:
         "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
         "IPYTHONDIR": str(folders["ipython"]),
     }
+
+
+def _lab_state(state: Path) -> dict[str, str]:
+    """Own empty folders (empty_lab_state), plus settings that keep pop-ups off the page."""
+    env = empty_lab_state(state)
+    # The "would you like to receive Jupyter news?" toast covers the notebook: never ask.
+    notification = Path(env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # And never fetch the news or look for updates (the machine may be offline).
+    (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(json.dumps({
+        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+    }))
+    return env
 
 
 def start_lab(root: Path, state: Path) -> LabServer:

@@ -13,9 +13,7 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -25,6 +23,7 @@ from lab_session import (
     REPO,
     LabServer,
     NotebookInLab,
+    empty_lab_state,
     free_port,
     require_chromium,
 )
@@ -39,23 +38,6 @@ CHECK_S = 60
 def tracked_notebooks() -> dict[str, bytes]:
     folder = REPO / "notebooks"
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
-def empty_lab_state(state: Path) -> dict[str, str]:
-    """Temporary Jupyter folders holding nothing (compare lab_session._lab_state)."""
-    folders = {name: state / name for name in
-               ("settings", "workspaces", "runtime", "data", "config", "ipython")}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    return {
-        "JUPYTERLAB_SETTINGS_DIR": str(folders["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(folders["workspaces"]),
-        "JUPYTER_RUNTIME_DIR": str(folders["runtime"]),
-        "JUPYTER_DATA_DIR": str(folders["data"]),
-        "JUPYTER_CONFIG_DIR": str(folders["config"]),
-        "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
-        "IPYTHONDIR": str(folders["ipython"]),
-    }
 
 
 @pytest.fixture(scope="module")
