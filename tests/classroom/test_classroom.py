@@ -49,8 +49,8 @@ from classroom_hub import (
     GitServer,
     Hub,
     Student,
-    missing_pieces,
     remove_accounts,
+    require_classroom,
     run_prefix,
 )
 
@@ -69,16 +69,6 @@ NEW_CELL = "## Added by the teacher during class"
 UPSTREAM_MARK = "  # corrected by the teacher"
 GIT = ["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org"]
 IDLE_SECONDS = 10  # the culler's setting in the culling test (the course's default is 3600)
-
-
-def require_classroom() -> None:
-    """Skip with one line when this machine cannot run a classroom; fail instead in CI."""
-    missing = missing_pieces()
-    if missing:
-        message = "the classroom test needs " + "; ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: the classroom test must run in CI)")
-        pytest.skip(message)
 
 
 @dataclass
