@@ -12,6 +12,9 @@ from course_utils import digit_training
 from course_utils.checks import NOT_DONE, PASSED, WRONG
 from course_utils.checks.digits import check_accuracy, check_evaluate, check_predicted_initial_loss
 from course_utils.checks.digits_epoch import check_train_one_epoch, planted_epoch
+from course_utils.digit_training import accuracy as imported_accuracy
+from course_utils.digit_training import evaluate as imported_evaluate
+from course_utils.digit_training import train_one_epoch as imported_epoch
 
 
 def expect(result, status, *phrases):
@@ -64,6 +67,7 @@ def right_accuracy(logits, labels):
     (lambda lo, la: None, WRONG, "between 0 and 1"),
     (digit_training.accuracy, WRONG, "course's own"),
     (lambda lo, la: digit_training.accuracy(lo, la), WRONG, "calls the course's own"),
+    (lambda lo, la: imported_accuracy(lo, la), WRONG, "calls the course's own"),
     (not_written, NOT_DONE, "not written yet"),
 ])
 def test_accuracy(accuracy, status, phrase):
@@ -117,6 +121,7 @@ def planted_evaluate(eval_mode=True, no_grad=True, softmax=False, reduction="mea
     (lambda model, x, labels: 0.5, WRONG, ["return two numbers"]),
     (digit_training.evaluate, WRONG, ["course's own"]),
     (lambda m, x, y: digit_training.evaluate(m, x, y), WRONG, ["calls the course's own"]),
+    (lambda m, x, y: imported_evaluate(m, x, y), WRONG, ["calls the course's own"]),
     (not_written, NOT_DONE, ["not written yet"]),
 ])
 def test_evaluate(evaluate, status, phrases):
@@ -175,6 +180,7 @@ def no_step(model, loader, loss_fn, optimizer):
     (returning(lambda losses: None), WRONG, ["as a number"]),
     (digit_training.train_one_epoch, WRONG, ["course's own"]),
     (lambda *args: digit_training.train_one_epoch(*args), WRONG, ["calls the course's own"]),
+    (lambda *args: imported_epoch(*args), WRONG, ["calls the course's own"]),
     (not_written, NOT_DONE, ["not written yet"]),
 ])
 def test_train_one_epoch(epoch, status, phrases):
