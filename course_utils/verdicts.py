@@ -27,9 +27,6 @@ from .places import find_workspace
 from .places import write_atomically as _write
 
 PROGRESS_FILE = ".course-progress.json"
-# As in checks.core (not imported from there: checks.core imports this module).
-SYMBOLS = {"passed": "✓", "wrong": "✗", "not done": "…"}
-WORDS = {"passed": "passed", "wrong": "not right yet", "not done": "not done yet"}
 
 _session: dict[str, dict[str, str]] = {}  # this kernel's verdicts, by exercise
 _wrong_in_a_row: dict[str, int] = {}
@@ -146,6 +143,8 @@ def progress(start: Path | None = None) -> Progress:
 
     ✓ passed, ✗ not right yet, … not done yet; an exercise never checked shows "-".
     """
+    from .checks.core import SYMBOLS, WORDS  # here: checks.core imports this module at start
+
     path = progress_file(start)
     verdicts, problem = read_progress(path)
     verdicts = {**verdicts, **_session}
