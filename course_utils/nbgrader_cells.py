@@ -43,8 +43,9 @@ from pathlib import Path
 import nbformat
 
 from .release import BEGIN
+from .release import BEGIN_HIDDEN as HIDDEN_BEGIN
+from .release import END_HIDDEN as HIDDEN_END
 
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # nbgrader finds its markers anywhere in a line, in any kind of cell, without the "###".
 MARKER_WORDS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SCHEMA_VERSION = 3
