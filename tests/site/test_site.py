@@ -264,8 +264,10 @@ def test_each_page_in_chromium_offline(built_site, open_page, screenshot, name):
                 f"{name}: the label {model['state']['value']!r} is not shown {where}")
     if any(output_has_image(m) for m in models):
         sizes = page.evaluate(
-            "Array.from(document.querySelectorAll('.widget-output img')).map(i=>i.naturalWidth)")
-        assert sizes and all(sizes), f"{name}: the Output widget shows no image {where}"
+            "Array.from(document.querySelectorAll('.widget-output img, .widget-html img'))"
+            ".map(i => i.naturalWidth)")
+        assert sizes and all(sizes), (
+            f"{name}: a widget saved a picture but the page draws none {where}")
     if models:
         widget = page.locator(".widget-subarea").first
         widget.scroll_into_view_if_needed()
