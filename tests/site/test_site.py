@@ -274,6 +274,27 @@ def test_each_page_in_chromium_offline(built_site, open_page, screenshot, name):
         screenshot(widget, f"{name}-widget")
 
 
+def test_a_frozen_widget_greys_its_controls_not_its_picture(built_site, open_page):
+    """Greyed are the controls, not the picture: the explorer's colours are half of what
+    tells its zones apart (the hatching is the other half)."""
+    pages = [name for name in frozen_pages(built_site) if any(
+        output_has_image(m) for m in widget_models(built_site / f"{name}.html"))]
+    if not pages:
+        pytest.skip("no page saves a widget with a picture")
+    page, _, _ = open_page(pages[0])
+    wait_for_widgets_and_math(page)
+    filters = page.evaluate("""Array.from(document.querySelectorAll('.widget-html img'))
+        .map(img => { const found = [];
+            for (let e = img; e; e = e.parentElement) {
+                const f = getComputedStyle(e).filter;
+                if (f && f !== 'none') found.push(f); }
+            return found.join(' '); })""")
+    assert filters and not any(filters), f"{pages[0]}: the saved picture is filtered: {filters}"
+    slider = page.locator(".widget-slider").first
+    assert "grayscale" in slider.evaluate("e => getComputedStyle(e).filter"), (
+        f"{pages[0]}: the frozen slider is not greyed")
+
+
 def test_search_finds_pages_offline(built_site, open_page, screenshot):
     """Sphinx's search runs in the page from its own index: no server, no network.
 
