@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .palette import SERIES_COLOURS, ZONE_COLOURS, ZONE_FILL_OPACITY, ZONE_HATCHES
+
 WIDTH, HEIGHT = 680, 430
 LOSS_BOX = (70, 40, 660, 240)  # left, top, right, bottom of the loss panel
 STRIP_BOX = (70, 300, 660, 328)  # the zone strip
@@ -29,13 +31,10 @@ TICK_Y = 344  # the strip's tick labels; rows of names that do not fit in the st
 ROW_Y = (319, 362, 377, 392, 407)
 FONT = 12
 CHAR_WIDTH = 0.6 * FONT  # a safe average width of one character of the sans-serif font
-ZONE_STYLE = {  # colour (Okabe-Ito, safe for colour-blind readers) and hatching
-    "monotone": ("#009E73", None),
-    "edge of stability": ("#56B4E9", "dots"),
-    "catapult": ("#E69F00", "diagonal"),
-    "divergence": ("#D55E00", "cross"),
-}
-CURRENT_COLOUR = "#0072B2"
+# The zones' colours and hatching (course_utils.palette: safe for colour-blind readers),
+# and the SVG pattern that draws each matplotlib hatch.
+SVG_HATCH = {"..": "dots", "//": "diagonal", "xx": "cross"}
+CURRENT_COLOUR = SERIES_COLOURS[0]
 PIN_STYLES = (("#000000", "8 4"), ("#CC79A7", "2 3"), ("#6a3d9a", "10 3 2 3"),
               ("#555555", "4 4"), ("#8c510a", "1 2"), ("#01665e", "12 6"))
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -107,7 +106,7 @@ def _loss_panel(curves: Sequence[Curve], steps: int, title: str) -> list[str]:
             x, y = xs[-1], ys[-1]
             parts.append(f'<path d="M{x - 6:.1f},{y - 6:.1f}L{x + 6:.1f},{y + 6:.1f}M'
                          f'{x - 6:.1f},{y + 6:.1f}L{x + 6:.1f},{y - 6:.1f}" '
-                         f'stroke="{ZONE_STYLE["divergence"][0]}" stroke-width="3"/>')
+                         f'stroke="{ZONE_COLOURS["divergence"]}" stroke-width="3"/>')
         legend_y = top + 16 + 16 * k
         parts.append(f'<line x1="{right - 250}" x2="{right - 222}" y1="{legend_y - 4}" '
                      f'y2="{legend_y - 4}" stroke="{curve.colour}" stroke-width="{width}"{dash}/>')
@@ -127,7 +126,7 @@ def zone_label_boxes(edges: Sequence[float], two_over_lambda: float, low: float,
     bounds = [low, *(min(max(e, low), high) for e in edges), high]
     xs = _log_position(np.array(bounds), low, high, left, right)
     labels = [(name, (a + b) / 2, b - a)
-              for name, a, b in zip(ZONE_STYLE, xs[:-1], xs[1:], strict=True)]
+              for name, a, b in zip(ZONE_COLOURS, xs[:-1], xs[1:], strict=True)]
     if low < two_over_lambda < high:
         labels.append(("2/λ₀", _log_position(np.array([two_over_lambda]), low, high, left,
                                              right)[0], 0.0))
@@ -157,13 +156,13 @@ def _zone_strip(edges: Sequence[float], two_over_lambda: float, learning_rate: f
     bounds = [low, *(min(max(e, low), high) for e in edges), high]
     xs = _log_position(np.array(bounds), low, high, left, right)
     parts = [_text(left, top - 14, f"zones for {reduction}")]
-    for name, (a, b) in zip(ZONE_STYLE, zip(xs[:-1], xs[1:], strict=True), strict=True):
-        colour, hatch = ZONE_STYLE[name]
+    for name, a, b in zip(ZONE_COLOURS, xs[:-1], xs[1:], strict=True):
         parts.append(f'<rect x="{a:.1f}" y="{top}" width="{b - a:.1f}" height="{bottom - top}" '
-                     f'fill="{colour}" fill-opacity="0.55"/>')
-        if hatch:
+                     f'fill="{ZONE_COLOURS[name]}" fill-opacity="{ZONE_FILL_OPACITY}"/>')
+        if ZONE_HATCHES[name]:
+            pattern = SVG_HATCH[ZONE_HATCHES[name]]
             parts.append(f'<rect x="{a:.1f}" y="{top}" width="{b - a:.1f}" '
-                         f'height="{bottom - top}" fill="url(#hatch-{hatch})" opacity="0.5"/>')
+                         f'height="{bottom - top}" fill="url(#hatch-{pattern})" opacity="0.5"/>')
     x_two = _log_position(np.array([two_over_lambda]), low, high, left, right)[0]
     if left <= x_two <= right:
         parts.append(f'<line x1="{x_two:.1f}" x2="{x_two:.1f}" y1="{top - 4}" y2="{bottom + 4}" '
@@ -179,8 +178,9 @@ def _zone_strip(edges: Sequence[float], two_over_lambda: float, learning_rate: f
     x_now = _log_position(np.array([learning_rate]), low, high, left, right)[0]
     parts.append(f'<path d="M{x_now - 7:.1f},{top - 12} L{x_now + 7:.1f},{top - 12} '
                  f'L{x_now:.1f},{top - 1} Z" fill="{CURRENT_COLOUR}"/>')
-    parts.append(f'<line x1="{x_now:.1f}" x2="{x_now:.1f}" y1="{top}" y2="{bottom}" '
-                 f'stroke="{CURRENT_COLOUR}" stroke-width="3"/>')
+    for colour, width in (("white", 7), (CURRENT_COLOUR, 3)):  # a halo: visible on every zone
+        parts.append(f'<line x1="{x_now:.1f}" x2="{x_now:.1f}" y1="{top}" y2="{bottom}" '
+                     f'stroke="{colour}" stroke-width="{width}"/>')
     decades = range(math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9) + 1)
     for exponent in decades:
         x = _log_position(np.array([10.0 ** exponent]), low, high, left, right)[0]

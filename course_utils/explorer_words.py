@@ -11,7 +11,7 @@ import html
 
 import numpy as np
 
-from .explorer_figure import ZONE_STYLE
+from .palette import ZONE_COLOURS, ZONE_TEXT_ON
 from .sweep import Zones
 from .training import DIVERGENCE_FACTOR, LATE_SPIKE_FALL, LOW_LOSS_FRACTION, History
 
@@ -70,9 +70,10 @@ def readout_html(run: History, zones: Zones, pinned: int, note: str = "") -> str
                f"pinned: {pinned}" + (f"<br><i>{html.escape(note)}</i>" if note else ""))
     if run.diverged:
         banner = html.escape(f"✗ {story(run)}.")
-        return status_html(f'<div style="background:{ZONE_STYLE["divergence"][0]};color:black;'
-                       f'padding:6px 10px;font-weight:bold;font-size:1.1em">{banner}</div>'
-                       f"<div>{details}</div>", ZONE_STYLE["divergence"][0])
-    zone_colour = ZONE_STYLE[zones.zone_of(run.learning_rate)][0]
+        colour = ZONE_COLOURS["divergence"]
+        return status_html(f'<div style="background:{colour};color:{ZONE_TEXT_ON["divergence"]};'
+                           f'padding:6px 10px;font-weight:bold;font-size:1.1em">{banner}</div>'
+                           f"<div>{details}</div>", colour)
+    zone_colour = ZONE_COLOURS[zones.zone_of(run.learning_rate)]
     words = html.escape(f"final loss {run.final_loss:.3g} · {story(run)}")
     return status_html(f"<b>{words}</b><br>{details}", zone_colour)

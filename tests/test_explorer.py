@@ -16,6 +16,7 @@ import pytest
 from course_utils import explorer as explorer_module
 from course_utils.explorer import MAX_PINS, LearningRateExplorer, readout_html
 from course_utils.explorer_figure import Curve, figure_svg, zone_label_boxes
+from course_utils.palette import ZONE_COLOURS
 from course_utils.sweep import Zones, find_zones
 from course_utils.training import train
 
@@ -98,7 +99,7 @@ def test_divergence_shows_a_banner_and_an_x(explorer):
     run = explorer.current_run()
     assert run.diverged
     assert f"diverged at step {run.diverged_at}" in explorer.readout_text()
-    assert "background:#D55E00" in explorer.readout.value  # the banner
+    assert f"background:{ZONE_COLOURS['divergence']}" in explorer.readout.value  # the banner
     svg = shown_svg(explorer)
     assert "diverged at step" in svg and "nan" not in svg.lower() and "inf" not in svg
 

@@ -8,6 +8,7 @@ The pictures of notebook 09 (digits.py) return `(fig, alt)`: the figure and its 
 alternative built from the data, for `show_figure(fig, alt=alt)`.
 """
 
+from ..palette import SERIES_COLOURS, ZONE_COLOURS, ZONE_HATCHES, series_style
 from .curves import (  # notebook 07
     describe_sweep,
     draw_zones,
@@ -28,7 +29,6 @@ from .linear import draw_init_histogram, draw_weight_rows  # notebook 04
 from .losses import plot_loss_difference, plot_losses  # notebooks 01-03
 from .modules import draw_module_tree, module_tree_text  # notebook 08
 from .network import draw_network  # notebooks 01, 04
-from .palette import SERIES_COLOURS, ZONE_COLOURS, ZONE_HATCHES, ZONE_TEXT_COLOURS, series_style
 from .shapes import draw_matmuls, matmul_text  # notebook 01
 from .training import plot_loss_and_gradient_norm, plot_loss_comparison
 
@@ -42,4 +42,4 @@ __all__ += ["draw_forward_flow", "forward_flow_text"]  # 05 (flow.py)
 __all__ += ["draw_module_tree", "module_tree_text"]  # 08 (modules.py)
 __all__ += ["draw_confusion_matrix", "draw_digit_grid", "plot_accuracy_by_learning_rate",
             "plot_class_counts", "plot_fit_curves"]  # 09 (digits.py)
-__all__ += ["SERIES_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "ZONE_TEXT_COLOURS", "series_style"]
+__all__ += ["SERIES_COLOURS", "ZONE_COLOURS", "ZONE_HATCHES", "series_style"]

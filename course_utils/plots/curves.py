@@ -6,8 +6,8 @@
     draw_zones             shade the four zones on an axis of learning rates
 
 Colour is never the only signal: each zone has its own hatching and its name in the legend,
-each kind of point its own marker. The palette (Okabe-Ito) is `explorer_figure.ZONE_STYLE`,
-shared with the explorer.
+each kind of point its own marker. The zone colours come from `course_utils.palette`, shared
+with the explorer's strip.
 
 Example:
     >>> from course_utils.sweep import find_zones, sweep
@@ -25,11 +25,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..curvature import SharpnessRun
-from ..explorer_figure import ZONE_STYLE
+from ..palette import (
+    FIRST,
+    SECOND,
+    ZONE_BACKGROUND_ALPHA,
+    ZONE_COLOURS,
+    ZONE_HATCHES,
+    ZONE_TEXT_ON,
+)
 from ..sweep import ZONES, Sweep, Zones
 
-ZONE_COLOURS = {name: colour for name, (colour, _) in ZONE_STYLE.items()}
-ZONE_HATCHES = {"monotone": "", "edge of stability": "..", "catapult": "//", "divergence": "xx"}
 ZONE_MARKERS = {"monotone": "o", "edge of stability": "s", "catapult": "^", "divergence": "X"}
 
 
@@ -43,7 +48,8 @@ def draw_zones(ax: Axes, zones: Zones) -> list[Artist]:
     bounds = [low, *(min(max(e, low), high) for e in zones.edges()), high]
     artists: list[Artist] = []
     for name, start, end in zip(ZONES, bounds[:-1], bounds[1:], strict=True):
-        artists.append(ax.axvspan(start, end, facecolor=ZONE_COLOURS[name], alpha=0.3, lw=0,
+        artists.append(ax.axvspan(start, end, facecolor=ZONE_COLOURS[name],
+                                  alpha=ZONE_BACKGROUND_ALPHA, lw=0,
                                   hatch=ZONE_HATCHES[name], edgecolor="#444",
                                   label=f"{name} zone"))
     artists.append(ax.axvline(zones.two_over_lambda, color="black", ls="--", lw=1,
@@ -75,8 +81,11 @@ def plot_sweep(result: Sweep, zones: Mapping[str, Zones],
         for name in ZONES:
             here = np.array([zones[reduction].zone_of(lr) == name for lr in lrs])
             ys = np.where(stable, finals, top)[here]
-            ax.plot(lrs[here], ys, ZONE_MARKERS[name], color="black", mfc=ZONE_COLOURS[name],
-                    ms=7, label=f"{name}" + (" (at the top)" if name == "divergence" else ""))
+            # a white edge on the dark zones' colours: the point stands out of its background
+            edge = "white" if ZONE_TEXT_ON[name] == "#FFFFFF" else "black"
+            ax.plot(lrs[here], ys, ZONE_MARKERS[name], color=edge, mfc=ZONE_COLOURS[name],
+                    mew=1.2, ms=8,
+                    label=f"{name}" + (" (at the top)" if name == "divergence" else ""))
         best = int(np.nanargmin(finals))
         ax.plot(lrs[best], finals[best], "o", ms=16, mfc="none", mec="black", mew=1.5,
                 label=f"lowest final loss: lr = {lrs[best]:.3g}")
@@ -109,9 +118,9 @@ def plot_sharpness_runs(runs: Sequence[SharpnessRun], figsize: tuple[float, floa
     axes = fig.subplots(2, len(runs), sharex="col", squeeze=False)
     for column, run in enumerate(runs):
         top, bottom = axes[0, column], axes[1, column]
-        top.plot(run.steps, run.sharpness, "o-", color="#0072B2", ms=4,
+        top.plot(run.steps, run.sharpness, "o-", color=FIRST, ms=4,
                  label="λ_max, measured")
-        top.axhline(2 / run.learning_rate, color="#D55E00", ls="--", lw=2,
+        top.axhline(2 / run.learning_rate, color=SECOND, ls="--", lw=2,
                     label=f"2 / lr = {2 / run.learning_rate:,.0f}")
         top.set(title=f"lr = {run.learning_rate:.3g}", ylabel="λ_max (sharpness)")
         top.legend(fontsize=8)

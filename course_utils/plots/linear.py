@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
-from .palette import SECOND, SERIES_COLOURS
+from ..palette import SECOND, SERIES_COLOURS
 
 ROW_COLOURS = SERIES_COLOURS  # colour-blind-safe (palette.py); each row is also labelled
 BOUND_COLOUR = SECOND

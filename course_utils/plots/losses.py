@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .palette import FIRST, SECOND, SERIES_COLOURS, series_style
+from ..palette import FIRST, SECOND, SERIES_COLOURS, series_style
 
 LOSS_LABEL = "loss (sum of squared errors, log scale)"
 

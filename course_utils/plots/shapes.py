@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .palette import FIRST, SECOND
+from ..palette import FIRST, SECOND
 
 Product = tuple[str, tuple[int, int], str, tuple[int, int], str]
 """(left name, left shape, right name, right shape, result name)."""

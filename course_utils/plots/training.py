@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..palette import series_style
 from .losses import draw_loss_curve
-from .palette import series_style
 
 # Overlapping curves stay visible: each later curve is drawn thinner, in its own colour,
 # line style and marker (palette.py: colour-blind-safe, and never colour alone), on top.
