@@ -199,25 +199,29 @@ def test_parameters_by_formula_hostile(answer, status, words, capsys):
 # ---------------------------------------------------------------- 06: the training loop
 
 def step_returning(convert, zero_data=False, stop=False):
-    def training_step(model, x, y, loss_fn, lr):
+    def training_step(model, x, y, loss_fn, lr, pieces):
         if stop:
             raise SystemExit()
         if zero_data:
             x.zero_()
             y.zero_()
-        loss = loss_fn(model(x), y)
         model.zero_grad()
-        loss.backward()
+        total = 0.0
+        for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True):
+            loss = loss_fn(model(x_piece), y_piece)
+            loss.backward()
+            total += loss.item()
         with torch.no_grad():
             for param in model.parameters():
                 param -= lr * param.grad
-        return convert(loss.item())
+        return convert(total)
     return training_step
 
 
 @pytest.mark.parametrize("answer, status, words", [
     (correct_step, WRONG, "the course's own correct_step"),
-    (lambda model, x, y, loss_fn, lr: training.gradient_step(model, x, y, lr, loss_fn.reduction),
+    (lambda model, x, y, loss_fn, lr, pieces:
+     training.gradient_step(model, x, y, lr, loss_fn.reduction),
      WRONG, "the course's own training.gradient_step"),
     (step_returning(float, zero_data=True), WRONG, "changed x and y in place"),
     (step_returning(float, stop=True), WRONG, "called exit()"),

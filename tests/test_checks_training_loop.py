@@ -10,12 +10,8 @@ import torch
 
 from course_utils import problem
 from course_utils.checks import NOT_DONE, PASSED, WRONG
-from course_utils.checks.training_loop import (
-    MEAN_LR,
-    check_mean_learning_rate,
-    check_training_step,
-    correct_step,
-)
+from course_utils.checks.loss_reduction import MEAN_LR, check_mean_learning_rate
+from course_utils.checks.training_loop import check_training_step, correct_step
 from course_utils.training import running_example_tensors
 
 # ---- training_step: a right one, and each planted mistake ------------------------------------
@@ -37,18 +33,38 @@ def rebind(param, lr):  # makes a new tensor; the model keeps the old one
     param = param - lr * param.grad  # noqa: F841 (the planted mistake)
 
 
-def planted(update=subtract, clear=True, backward=True, no_grad=True, layers=None):
-    """A training step written like the notebook's, with one part changed (or left out)."""
-    def step(model, x, y, loss_fn, lr):
-        loss = loss_fn(model(x), y)
-        if clear:
-            model.zero_grad()
-        if backward:
-            loss.backward()
+def planted(update=subtract, clear=True, backward=True, no_grad=True, layers=None,
+            clear_inside=False, update_inside=False, whole_batch=False, pieces_of=None,
+            returns="total"):
+    """A training step written like the notebook's (zero_grad, each piece's loss and
+    backward, one update), with one part changed (or left out)."""
+    def update_all(model, lr):
         with torch.no_grad() if no_grad else contextlib.nullcontext():
             for param in (layers(model) if layers else model).parameters():
                 update(param, lr)
-        return loss.item()
+
+    def step(model, x, y, loss_fn, lr, pieces):
+        if clear:
+            model.zero_grad()
+        if whole_batch:
+            parts = [(x, y)]
+        elif pieces_of:
+            parts = zip(x.split(pieces_of), y.split(pieces_of), strict=True)
+        else:
+            parts = zip(x.chunk(pieces), y.chunk(pieces), strict=True)
+        total = 0.0
+        for x_piece, y_piece in parts:
+            if clear_inside:
+                model.zero_grad()
+            loss = loss_fn(model(x_piece), y_piece)
+            if backward:
+                loss.backward()
+            total += loss.item()
+            if update_inside:
+                update_all(model, lr)
+        if not update_inside:
+            update_all(model, lr)
+        return {"total": total, "last": loss.item()}[returns]
     return step
 
 
@@ -60,68 +76,84 @@ lr_twice = planted(update=lr_squared)
 rebinds_name = planted(update=rebind)
 forgot_backward = planted(backward=False)
 first_layer_only = planted(layers=lambda model: model[0])
+zero_grad_in_loop = planted(clear=False, clear_inside=True)  # the notebook's given step
+update_in_loop = planted(update_inside=True)
+whole_batch = planted(whole_batch=True)
+split_by_size = planted(pieces_of=4)  # x.split(4): 16 pieces of 4 rows
+returns_last_loss = planted(returns="last")
 
 
-def optimizer_step(model, x, y, loss_fn, lr):
+def optimizer_step(model, x, y, loss_fn, lr, pieces):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    loss.backward()
+    total = 0.0
+    for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True):
+        loss = loss_fn(model(x_piece), y_piece)
+        loss.backward()
+        total += loss.item()
     optimizer.step()
-    return loss.item()
+    return total
 
 
-def clears_after_update(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    loss.backward()
+def clears_after_update(model, x, y, loss_fn, lr, pieces):
+    losses = [loss_fn(model(x_piece), y_piece)
+              for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True)]
+    for loss in losses:
+        loss.backward()
     with torch.no_grad():
         for param in model.parameters():
             param -= lr * param.grad
             param.grad = None
-    return loss.item()
+    return sum(loss.item() for loss in losses)
 
 
-def stub(model, x, y, loss_fn, lr):
+def stub(model, x, y, loss_fn, lr, pieces):
     raise NotImplementedError()
 
 
-def update_twice(model, x, y, loss_fn, lr):  # by hand AND with an optimizer
+def update_twice(model, x, y, loss_fn, lr, pieces):  # by hand AND with an optimizer
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loss = planted()(model, x, y, loss_fn, lr)
+    loss = planted()(model, x, y, loss_fn, lr, pieces)
     optimizer.step()
     return loss
 
 
-def zero_grad_after_backward(model, x, y, loss_fn, lr):
-    loss = loss_fn(model(x), y)
-    loss.backward()
+def zero_grad_after_backward(model, x, y, loss_fn, lr, pieces):
+    total = 0.0
+    for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True):
+        loss = loss_fn(model(x_piece), y_piece)
+        loss.backward()
+        total += loss.item()
     model.zero_grad()
     with torch.no_grad():
         for param in model.parameters():
             param -= lr * param.grad
-    return loss.item()
+    return total
 
 
-def loss_inside_no_grad(model, x, y, loss_fn, lr):
+def loss_inside_no_grad(model, x, y, loss_fn, lr, pieces):
     with torch.no_grad():
         loss = loss_fn(model(x), y)
         loss.backward()
     return loss.item()
 
 
-def fixed_lr(model, x, y, loss_fn, lr):
-    return right_step(model, x, y, loss_fn, 1e-4)
+def fixed_lr(model, x, y, loss_fn, lr, pieces):
+    return right_step(model, x, y, loss_fn, 1e-4, pieces)
 
 
-def half_step(model, x, y, loss_fn, lr):
-    return right_step(model, x, y, loss_fn, lr / 2)
+def fixed_pieces(model, x, y, loss_fn, lr, pieces):
+    return right_step(model, x, y, loss_fn, lr, 4)
+
+
+def half_step(model, x, y, loss_fn, lr, pieces):
+    return right_step(model, x, y, loss_fn, lr / 2, pieces)
 
 
 def returning(value_of):
-    """A right update that returns value_of(loss tensor, model, x, y, loss_fn)."""
-    def step(model, x, y, loss_fn, lr):
-        loss = loss_fn(model(x), y)
-        right_step(model, x, y, loss_fn, lr)
+    """A right update that returns value_of(the loss as a tensor, model, x, y, loss_fn)."""
+    def step(model, x, y, loss_fn, lr, pieces):
+        loss = torch.tensor(right_step(model, x, y, loss_fn, lr, pieces), requires_grad=True)
         return value_of(loss, model, x, y, loss_fn)
     return step
 
@@ -135,7 +167,7 @@ def run(check, answer):
 def test_right_training_steps_pass(answer):
     status, message = run(check_training_step, answer)
     assert status == PASSED, message
-    assert "714" in message  # the first loss of the running example
+    assert "714" in message and "4 pieces of 16" in message
 
 
 def test_unfinished_stub_is_not_done():
@@ -145,6 +177,11 @@ def test_unfinished_stub_is_not_done():
 @pytest.mark.parametrize("answer, words", [
     (None, "None"),
     ("training_step", "should be a function"),
+    (zero_grad_in_loop, "only the LAST piece's gradient"),
+    (update_in_loop, "4 small updates"),
+    (whole_batch, "ran once on all 64 examples"),
+    (split_by_size, "pieces of [4, 4,"),
+    (returns_last_loss, "the loss of the last piece only"),
     (no_zero_grad, "zero_grad"),
     (no_no_grad, "torch.no_grad()"),
     (wrong_sign, "RISE"),
@@ -155,7 +192,8 @@ def test_unfinished_stub_is_not_done():
     (forgot_backward, "loss.backward()"),
     (loss_inside_no_grad, "OUTSIDE torch.no_grad()"),
     (first_layer_only, "did not move: 2.weight, 2.bias"),
-    (fixed_lr, "lr=0.064"),
+    (fixed_lr, "lr=5e-05 and pieces=3"),
+    (fixed_pieces, "lr=5e-05 and pieces=3"),
     (half_step, "0.5 times"),
     (returning(lambda loss, *rest: None), "returned None"),
     (returning(lambda loss, *rest: loss), "loss.item()"),
@@ -190,6 +228,20 @@ def test_correct_step_without_zero_grad_accumulates():
     once = model[2].bias.grad.clone()
     correct_step(model, x, y, loss_fn, 0.0, clear_gradients=False)  # lr 0: same point again
     assert torch.allclose(model[2].bias.grad, 2 * once)
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 4, 64])
+def test_a_step_in_pieces_is_the_step_on_the_whole_batch(pieces):
+    """The fact the exercise rests on: with a sum loss, the pieces' gradients add up to the
+    whole batch's, so the step does not depend on how the batch is cut."""
+    x, y = running_example_tensors(dtype=torch.float64)
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    whole, cut = (problem.build_model(dtype=torch.float64) for _ in range(2))
+    loss = correct_step(whole, x, y, loss_fn, 1e-4)
+    assert math.isclose(correct_step(cut, x, y, loss_fn, 1e-4, pieces=pieces), loss,
+                        rel_tol=1e-12)
+    for a, b in zip(whole.parameters(), cut.parameters(), strict=True):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
 # ---- mean_learning_rate ----------------------------------------------------------------------

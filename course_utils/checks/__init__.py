@@ -11,6 +11,7 @@ from . import (
     digits_epoch,
     learning_rate,
     linear,
+    loss_reduction,
     numpy_network,
     predictions,
     registration,
@@ -38,6 +39,7 @@ from .digits import *
 from .digits_epoch import *
 from .learning_rate import *
 from .linear import *
+from .loss_reduction import *
 from .numpy_network import *
 from .predictions import *
 from .registration import *
@@ -55,7 +57,7 @@ __all__ += start.__all__  # 00
 __all__ += numpy_network.__all__ + tensors.__all__ + autograd.__all__  # 01, 02, 03
 __all__ += linear.__all__  # 04
 __all__ += sequential.__all__  # 05
-__all__ += training_loop.__all__  # 06
+__all__ += loss_reduction.__all__ + training_loop.__all__  # 06
 __all__ += learning_rate.__all__  # 07
 __all__ += custom_module.__all__  # 08
 # Exercises of 05, 06 and 08 checked by their kind: predictions (05, 06, 08) and what a

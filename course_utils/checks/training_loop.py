@@ -1,9 +1,15 @@
-"""Checks for notebook 06 (the training loop): one training step, and the `mean` learning rate.
+"""Checks for notebook 06 (the training loop): one training step, its gradient accumulated.
 
-`check_training_step` runs the learner's `training_step(model, x, y, loss_fn, lr)` on fresh
-copies of the running example's model (float64, so comparisons are exact to rounding) and
-compares what it did with a correct step. Each classic mistake has its own symptom:
+`check_training_step` runs the learner's `training_step(model, x, y, loss_fn, lr, pieces)` (one
+step on the whole batch, its gradient accumulated over `pieces` pieces of it) on fresh copies
+of the running example's model (float64, so comparisons are exact to rounding) and compares
+what it did with a correct step. With a `sum` loss, the pieces' gradients add up to the whole
+batch's exactly, so a correct step is the same for any number of pieces. Each classic mistake
+has its own symptom:
 
+    zero_grad() inside the pieces' loop   only the last piece's gradient is used
+    update inside the pieces' loop        `pieces` small steps instead of one
+    the whole batch at once               right numbers, but the model ran once on 64 rows
     forgot model.zero_grad()          the first step is right, the second uses g1 + g2 (about 2x)
     update outside torch.no_grad()    RuntimeError: a leaf Variable that requires grad ...
     param += lr * grad (wrong sign)   the parameters move the other way: the loss rises
@@ -22,32 +28,54 @@ from torch import nn
 
 from .. import problem
 from ..training import gradient_step, running_example_tensors
-from .core import Wrong, call_learner, checker, describe, is_number, plain_number, reject_helper
+from .core import Wrong, call_learner, checker, describe, plain_number, reject_helper
 from .learner_code import changed_in_place
 
-__all__ = ["check_training_step", "check_mean_learning_rate"]
+__all__ = ["check_training_step"]
 
 SUM_LR = problem.LEARNING_RATE
-MEAN_LR = problem.LEARNING_RATE * problem.N * problem.D_OUT  # 0.064: see notebook 06
 
-StepFunction = Callable[[nn.Module, torch.Tensor, torch.Tensor, nn.Module, float], Any]
+PIECES = 4  # the running example's 64 examples in 4 pieces of 16
+StepFunction = Callable[[nn.Module, torch.Tensor, torch.Tensor, nn.Module, float, int], Any]
 
 
 def correct_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module,
-                 lr: float, clear_gradients: bool = True) -> float:
+                 lr: float, clear_gradients: bool = True, pieces: int = 1) -> float:
     """One step of gradient descent, the way notebook 06 writes it; returns the loss before it.
 
-    With clear_gradients=False it plants the "forgot zero_grad()" mistake: the new gradient
-    is added to whatever `.grad` already holds.
+    pieces: the batch is run in that many pieces (`x.chunk(pieces)`), each piece's backward
+    adding its gradient into `.grad`, then one update (gradient accumulation). With a `sum`
+    loss the step is the same for any `pieces`. With clear_gradients=False it plants the
+    "forgot zero_grad()" mistake: the new gradient is added to whatever `.grad` already holds.
     """
-    loss = loss_fn(model(x), y)
     if clear_gradients:
         model.zero_grad()
-    loss.backward()
+    total = 0.0
+    for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True):
+        loss = loss_fn(model(x_piece), y_piece)
+        loss.backward()
+        total += loss.item()
     with torch.no_grad():
         for parameter in model.parameters():
             parameter -= lr * parameter.grad
-    return loss.item()
+    return total
+
+
+def _planted_piece_mistakes(x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module, lr: float,
+                            pieces: int) -> dict[str, torch.Tensor]:
+    """Where the classic accumulation mistakes leave the parameters, from a fresh model:
+    "last" (zero_grad in the loop), "each" and "each, not cleared" (the update in the loop,
+    with or without zero_grad in it too)."""
+    last_only, each, each_kept = (problem.build_model(dtype=torch.float64) for _ in range(3))
+    for x_piece, y_piece in zip(x.chunk(pieces), y.chunk(pieces), strict=True):
+        correct_step(last_only, x_piece, y_piece, loss_fn, 0.0)  # lr 0: only its .grad kept
+        correct_step(each, x_piece, y_piece, loss_fn, lr)
+        correct_step(each_kept, x_piece, y_piece, loss_fn, lr, clear_gradients=False)
+    with torch.no_grad():
+        for parameter in last_only.parameters():
+            parameter -= lr * parameter.grad
+    return {"last": parameter_vector(last_only), "each": parameter_vector(each),
+            "each, not cleared": parameter_vector(each_kept)}
 
 
 def parameter_vector(model: nn.Module) -> torch.Tensor:
@@ -59,29 +87,32 @@ def parameter_vector(model: nn.Module) -> torch.Tensor:
 def check_training_step(training_step: StepFunction) -> str:
     """`training_step(model, x, y, loss_fn, lr)` must do one gradient-descent step in place.
 
-    It computes the loss, clears the old gradients, calls backward, updates every parameter
-    by `-lr * grad` inside torch.no_grad(), and returns the loss before the update as a
-    Python number (`loss.item()`).
+    It clears the old gradients once, then for each of the `pieces` pieces of the batch
+    (`x.chunk(pieces)`) computes the loss and calls backward (the gradients add up in
+    `.grad`), then updates every parameter by `-lr * grad` inside torch.no_grad(), and
+    returns the loss of the whole batch before the update (the pieces' losses added).
     """
     reject_helper(training_step, "training_step",
                   {gradient_step: "training.gradient_step", correct_step: "correct_step"},
-                  "write the step yourself: the loss, model.zero_grad(), loss.backward(), then "
-                  "the update under torch.no_grad().")
+                  "write the step yourself: model.zero_grad(), each piece's loss and "
+                  "backward(), then the update under torch.no_grad().")
     x, y = running_example_tensors(dtype=torch.float64)
     loss_fn = nn.MSELoss(reduction="sum")
     reference = problem.build_model(dtype=torch.float64)
     expected_loss = correct_step(reference, x, y, loss_fn, SUM_LR)  # first, on our own tensors
     model = problem.build_model(dtype=torch.float64)
     start = parameter_vector(model)
-
-    returned = _run_step(training_step, model, x, y, loss_fn, SUM_LR)
+    returned, batches = _run_counted(training_step, model, x, y, loss_fn, SUM_LR, PIECES)
+    _compare_pieces(model, x, y, loss_fn)
     _compare_first_step(model, reference, start, x, y, loss_fn)
-    _compare_returned_loss(returned, expected_loss, loss_after=loss_fn(model(x), y).item())
+    _compare_returned_loss(returned, expected_loss, loss_after=loss_fn(model(x), y).item(),
+                           last_piece=_last_piece_loss(x, y, loss_fn))
+    _compare_batches(batches, len(x))
 
     # Step again on the same model: leftover gradients only show up from the second step on.
     forgetful = problem.build_model(dtype=torch.float64)
     correct_step(forgetful, x, y, loss_fn, SUM_LR, clear_gradients=False)
-    second_loss = _run_step(training_step, model, x, y, loss_fn, SUM_LR)
+    second_loss = _run_step(training_step, model, x, y, loss_fn, SUM_LR, PIECES)
     correct_step(reference, x, y, loss_fn, SUM_LR)
     correct_step(forgetful, x, y, loss_fn, SUM_LR, clear_gradients=False)
     if not _same(parameter_vector(model), parameter_vector(reference)):
@@ -93,27 +124,74 @@ def check_training_step(training_step: StepFunction) -> str:
         raise Wrong("The first step is right, but a second call on the same model differs from a "
                     "second correct step. Does training_step keep something between calls?")
 
-    # A different loss and learning rate: are the arguments used, or fixed numbers?
-    mean_loss = nn.MSELoss()
+    # Another learning rate and number of pieces: are the arguments used, or fixed numbers?
     model, reference = (problem.build_model(dtype=torch.float64) for _ in range(2))
-    _run_step(training_step, model, x, y, mean_loss, MEAN_LR)
-    correct_step(reference, x, y, mean_loss, MEAN_LR)
-    if not _same(parameter_vector(model), parameter_vector(reference)):
-        raise Wrong("With loss_fn=nn.MSELoss() and lr=0.064 your step differs from a correct one. "
-                    "Use the loss_fn and lr arguments you are given, not fixed ones.")
-    return (f"training_step is right: two steps take the loss of the running example from "
-            f"{expected_loss:,.2f} to {second_loss:,.2f}, exactly like model.zero_grad(), "
-            "loss.backward() and a torch.no_grad() update.")
+    batches = _run_counted(training_step, model, x, y, loss_fn, SUM_LR / 2, 3)[1]
+    correct_step(reference, x, y, loss_fn, SUM_LR / 2)
+    if (not _same(parameter_vector(model), parameter_vector(reference))
+            or batches != [len(piece) for piece in x.chunk(3)]):
+        raise Wrong(f"With lr={SUM_LR / 2:g} and pieces=3 your step differs from a correct one. "
+                    "Use the lr and pieces arguments you are given, not fixed ones.")
+    return (f"training_step is right: {PIECES} pieces of {len(x) // PIECES} examples, their "
+            "gradients added up in .grad, one update: exactly a step on the whole batch. Two "
+            f"steps take the loss of the running example from {expected_loss:,.2f} to "
+            f"{second_loss:,.2f}.")
+
+
+def _compare_pieces(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+                    loss_fn: nn.Module) -> None:
+    """The two mistakes of accumulation, recognised by where they leave the parameters."""
+    mistakes = _planted_piece_mistakes(x, y, loss_fn, SUM_LR, PIECES)
+    if _same(parameter_vector(model), mistakes["last"]):
+        raise Wrong(f"Your step used only the LAST piece's gradient (of {PIECES}). "
+                    "model.zero_grad() inside the loop over pieces throws away the gradients "
+                    "the earlier pieces added. Clear the gradients once, before the loop.")
+    if any(_same(parameter_vector(model), mistakes[kind])
+           for kind in ("each", "each, not cleared")):
+        raise Wrong(f"Your step made {PIECES} small updates, one per piece: the update sits "
+                    "inside the loop over pieces. Add up all the pieces' gradients first "
+                    "(backward() adds into .grad), then update once, after the loop.")
+
+
+def _run_counted(training_step: StepFunction, model: nn.Module, x: torch.Tensor,
+                 y: torch.Tensor, loss_fn: nn.Module, lr: float, pieces: int
+                 ) -> tuple[Any, list[int]]:
+    """_run_step, also noting how many rows each forward pass of the model was given."""
+    batches: list[int] = []
+    hook = model.register_forward_hook(lambda _m, given, _out: batches.append(len(given[0])))
+    try:
+        return _run_step(training_step, model, x, y, loss_fn, lr, pieces), batches
+    finally:
+        hook.remove()
+
+
+def _compare_batches(batches: list[int], rows: int) -> None:
+    """The step is right; did it really run the model on PIECES pieces?"""
+    if batches == [rows // PIECES] * PIECES:
+        return
+    if batches == [rows]:
+        raise Wrong(f"Your update is right, but the model ran once on all {rows} examples: "
+                    f"run it on each of the {PIECES} pieces, `x.chunk(pieces)`, so that a "
+                    "batch too big for memory never has to be in it at once.")
+    raise Wrong(f"Your update is right, but the model ran on pieces of {batches} rows; "
+                f"expected {PIECES} pieces of {rows // PIECES}. `x.chunk(pieces)` cuts x into "
+                "`pieces` pieces (`x.split(n)` cuts pieces of n rows).")
+
+
+def _last_piece_loss(x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module) -> float:
+    model = problem.build_model(dtype=torch.float64)
+    return loss_fn(model(x.chunk(PIECES)[-1]), y.chunk(PIECES)[-1]).item()
 
 
 def _run_step(training_step: StepFunction, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-              loss_fn: nn.Module, lr: float) -> Any:
+              loss_fn: nn.Module, lr: float, pieces: int) -> Any:
     """Call the learner's step on copies of x and y and a fresh loss_fn; turn the errors of
     typical mistakes into their diagnosis, and notice data changed in place."""
     given = {"x": x.clone(), "y": y.clone()}
     try:
         returned = call_learner(training_step, model, given["x"], given["y"],
-                                nn.MSELoss(reduction=loss_fn.reduction), lr, name="training_step")
+                                nn.MSELoss(reduction=loss_fn.reduction), lr, pieces,
+                                name="training_step")
     except Wrong as wrong:
         text = str(wrong)
         if "leaf Variable that requires grad" in text:
@@ -175,8 +253,9 @@ def _compare_first_step(model: nn.Module, reference: nn.Module, start: torch.Ten
                 "factor. Move each parameter by exactly -lr * param.grad, once.")
 
 
-def _compare_returned_loss(returned: Any, expected: float, loss_after: float) -> None:
-    """The step must return the loss BEFORE the update, as a Python number."""
+def _compare_returned_loss(returned: Any, expected: float, loss_after: float,
+                           last_piece: float) -> None:
+    """The step must return the whole batch's loss BEFORE the update, as a Python number."""
     if returned is None:
         raise Wrong("The update is right, but training_step returned None. Return the loss as a "
                     "number: `return loss.item()`.")
@@ -187,6 +266,10 @@ def _compare_returned_loss(returned: Any, expected: float, loss_after: float) ->
     if number is None or not math.isfinite(number):
         raise Wrong(f"The update is right, but training_step returned {describe(returned)}; "
                     "return the loss as a number: `return loss.item()`.")
+    if math.isclose(number, last_piece, rel_tol=1e-6):
+        raise Wrong(f"The update is right, but training_step returned {number:,.2f}: the loss "
+                    f"of the last piece only. Add up the pieces' losses (`loss.item()` of "
+                    f"each): the whole batch's loss is {expected:,.2f}.")
     if math.isclose(number, loss_after, rel_tol=1e-6):
         raise Wrong(f"The update is right, but training_step returned the loss AFTER the update "
                     f"({number:,.2f}); return the loss it computed before ({expected:,.2f}).")
@@ -209,43 +292,3 @@ def _gradient_ratio() -> float:
 
 def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
     return bool(torch.allclose(a, b, rtol=1e-7, atol=1e-12))
-
-
-@checker
-def check_mean_learning_rate(mean_learning_rate: Callable[[float, int, int], float]) -> str:
-    """`mean_learning_rate(sum_lr, n_examples, n_outputs)`: the lr that makes `mean` follow `sum`.
-
-    MSELoss's `mean` divides the summed loss by all n_examples * n_outputs elements, so its
-    gradients are that many times smaller and the learning rate must be that many times larger.
-    """
-    for sum_lr, n_examples, n_outputs in ((SUM_LR, problem.N, problem.D_OUT), (0.01, 3, 5)):
-        elements = n_examples * n_outputs
-        answer = call_learner(mean_learning_rate, sum_lr, n_examples, n_outputs,
-                              name="mean_learning_rate")
-        if answer is None:
-            raise Wrong("mean_learning_rate returned None. Did you forget `return`?")
-        if not is_number(answer):
-            raise Wrong(f"mean_learning_rate returned {describe(answer)}; expected a number.")
-        answer = plain_number(answer)  # np.float32 too: compared within float32's precision
-        call = f"mean_learning_rate({sum_lr}, {n_examples}, {n_outputs})"
-        if math.isclose(answer, sum_lr * elements, rel_tol=1e-6):
-            continue
-        mistakes = {
-            sum_lr * n_examples: f"you scaled by the {n_examples} examples only. `mean` divides by "
-                                 f"ALL {n_examples} * {n_outputs} = {elements} elements.",
-            sum_lr * n_outputs: f"you scaled by the {n_outputs} outputs only. `mean` divides by "
-                                f"ALL {n_examples} * {n_outputs} = {elements} elements.",
-            sum_lr / elements: f"you divided. The gradients under `mean` are {elements} times "
-                               f"SMALLER, so the learning rate must be {elements} times LARGER.",
-            sum_lr: "that is the `sum` learning rate unchanged; `mean` makes every gradient "
-                    f"{elements} times smaller.",
-        }
-        for value, reason in mistakes.items():
-            if math.isclose(answer, value, rel_tol=1e-6):
-                raise Wrong(f"{call} returned {answer:.4g}: {reason}")
-        raise Wrong(f"{call} returned {answer:.4g}; expected {sum_lr * elements:.4g}. "
-                    "How many numbers does `mean` divide the summed loss by?")
-    return (f"mean_learning_rate is right: lr={SUM_LR:g} with `sum` and lr={MEAN_LR:g} with "
-            f"`mean` take the same steps ({problem.N} * {problem.D_OUT} = "
-            f"{problem.N * problem.D_OUT} times smaller gradients, {problem.N * problem.D_OUT} "
-            "times larger learning rate).")
