@@ -194,14 +194,15 @@ def find_zones(reduction: str = "sum", grid: tuple[float, ...] = EXPLORER_GRID,
     """Sweep `grid`, then bisect each edge to 2%: the zones for `reduction` (cached).
 
     Costs the sweep (shared with anyone who asked for it) plus about a dozen short runs.
-    The `mean` zones are the `sum` zones times 640 (the same runs; see the module docstring),
-    with 2 / lambda_0 measured for `mean` itself.
+    The `mean` zones are the `sum` zones times 640, 2 / lambda_0 included: the same runs (see
+    the module docstring), and the `mean` Hessian is the `sum` Hessian / 640 (tests/
+    test_curvature.py measures both), so a second power iteration would only repeat the first.
     """
     check_arguments(reduction=reduction, steps=steps)
     total = _sum_zones(tuple(float(lr) for lr in grid), steps)
     if reduction == "sum":
         return total
-    return Zones("mean", 2 / initial_sharpness("mean"), total.rises_from * MEAN_SCALE,
+    return Zones("mean", total.two_over_lambda * MEAN_SCALE, total.rises_from * MEAN_SCALE,
                  total.diverges_from * MEAN_SCALE)
 
 
