@@ -17,19 +17,36 @@ from course_utils.plots import (
 
 
 def test_digit_grid_titles_each_digit_and_describes_them():
-    images = torch.rand(12, 8, 8)
+    images = torch.rand(12, 8, 8) + 0.01  # ink everywhere, so a blank pixel is a gap
     labels = torch.arange(12) % 10
     fig, alt = draw_digit_grid(images, labels, columns=5)
-    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titled == [str(label) for label in labels.tolist()]
-    assert len(fig.axes) == 15  # 3 rows of 5; the empty cells stay blank
+    (ax,) = fig.axes  # one picture, not one axes per digit
+    assert [text.get_text() for text in ax.texts] == [str(label) for label in labels.tolist()]
+    canvas = ax.get_images()[0].get_array()
+    assert (canvas > 0).sum() == 12 * 64  # every image pasted once; 3 empty cells stay blank
+    xs = [text.get_position()[0] for text in ax.texts]
+    assert xs[:5] == sorted(xs[:5]) and xs[5] == xs[0]  # 5 across, then the next row
     assert "12 handwritten digits" in alt and "0, 1, 2" in alt
     assert figure_png(fig).startswith(b"\x89PNG")
 
 
+def test_digit_grid_pastes_each_image_under_its_own_label():
+    images = torch.zeros(3, 8, 8)
+    for index in range(3):
+        images[index, index, :] = 1.0  # image i: ink in row i only
+    fig, _ = draw_digit_grid(images, [0, 1, 2], columns=2)
+    ax = fig.axes[0]
+    canvas = ax.get_images()[0].get_array()
+    for index, text in enumerate(ax.texts):
+        x, y = text.get_position()
+        top = round(y + 0.8)  # the image starts just below its label
+        below = canvas[top:top + 8, round(x)]
+        assert below.nonzero()[0].tolist() == [index], (index, below)
+
+
 def test_misclassified_grid_names_the_true_label_and_the_guess():
     fig, alt = draw_digit_grid(torch.rand(2, 8, 8), [8, 3], guesses=[1, 5])
-    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["8 → 1", "3 → 5"]
+    assert [text.get_text() for text in fig.axes[0].texts] == ["8 → 1", "3 → 5"]
     assert "8 taken for 1, 3 taken for 5" in alt
 
 
