@@ -6,12 +6,13 @@ and prints every code cell's time from the timestamps nbclient stores in the cel
 (`execution.iopub.execute_input` to `execution.shell.execute_reply`), the time of the first
 code cell (the imports) and the total of all later cells ("beyond imports").
 
-    .venv/bin/python benchmarks/cell_times.py notebooks/09_real_digits.ipynb
+    .venv/bin/python benchmarks/cell_times.py notebooks/09_real_digits.ipynb --runs 3
     .venv/bin/python benchmarks/cell_times.py --executed build/executed/09_real_digits.ipynb
 
 With --executed it reads an already executed copy instead of running anything. Times
-depend on the machine and its load: the script prints the load average next to them, and
-no test asserts on them.
+depend on the machine and its load: with --runs N each cell's time is its fastest of N
+runs (one after the other, never in parallel), the one least disturbed by other work; the
+script prints the load average next to them, and no test asserts on them.
 """
 
 from __future__ import annotations
@@ -54,17 +55,21 @@ def first_line(cell: nbformat.NotebookNode) -> str:
     return lines[0][:70] if lines else ""
 
 
-def report(notebook: nbformat.NotebookNode) -> None:
-    timed = [(index, cell, cell_seconds(cell)) for index, cell in enumerate(notebook.cells)
-             if cell.cell_type == "code"]
-    timed = [(index, cell, seconds) for index, cell, seconds in timed if seconds is not None]
+def report(runs: list[nbformat.NotebookNode]) -> None:
+    """Every code cell's time (its fastest over `runs`), slowest first, then the totals."""
+    timed = []
+    for index, cell in enumerate(runs[0].cells):
+        times = [cell_seconds(run.cells[index]) for run in runs]
+        if cell.cell_type == "code" and None not in times:
+            timed.append((index, cell, min(times)))
     if not timed:
         raise SystemExit("no timing in this notebook: execute it with record_timing=True")
     for index, cell, seconds in sorted(timed, key=lambda row: -row[2]):
         print(f"{seconds:7.3f} s  cell {index:3d}  {first_line(cell)}")
     imports = timed[0][2]
     beyond = sum(seconds for _, _, seconds in timed[1:])
-    print(f"\nfirst code cell (imports and data): {imports:.2f} s")
+    print(f"\nfastest of {len(runs)} run(s) per cell")
+    print(f"first code cell (imports and data): {imports:.2f} s")
     print(f"all later cells (beyond imports):   {beyond:.2f} s")
     print("load average (1, 5, 15 min):", " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
@@ -74,18 +79,19 @@ def main() -> None:
     parser.add_argument("notebook", nargs="?", type=Path)
     parser.add_argument("--executed", type=Path, help="read times from an executed copy")
     parser.add_argument("--mode", default="solutions", choices=["solutions", "student"])
-    parser.add_argument("--save", type=Path, help="also save the executed copy here")
+    parser.add_argument("--runs", type=int, default=1, help="run N times, keep each cell's fastest")
+    parser.add_argument("--save", type=Path, help="also save the (last) executed copy here")
     args = parser.parse_args()
     if args.executed:
-        notebook = nbformat.read(args.executed, as_version=4)
+        runs = [nbformat.read(args.executed, as_version=4)]
     elif args.notebook:
-        notebook = run(args.notebook.resolve(), args.mode)
+        runs = [run(args.notebook.resolve(), args.mode) for _ in range(max(1, args.runs))]
         if args.save:
             args.save.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(notebook, args.save)
+            nbformat.write(runs[-1], args.save)
     else:
         parser.error("give a notebook to run, or --executed with an executed copy")
-    report(notebook)
+    report(runs)
 
 
 if __name__ == "__main__":
