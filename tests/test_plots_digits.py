@@ -82,6 +82,18 @@ def test_fit_curves_two_panels_solid_training_dashed_validation_and_overfitting_
     assert alt.count("lowest at epoch") == 1  # SGD's validation loss is still falling
 
 
+def test_log_loss_axis_is_labelled_at_decades_in_plain_text():
+    fig, _ = plot_fit_curves({"small": history([2.3, 0.5, 0.6, 0.8, 0.9, 1.0])}, title="over",
+                             log_loss=True)
+    loss_ax = fig.axes[0]
+    assert loss_ax.get_yscale() == "log"
+    figure_png(fig)  # draw, so the tick labels exist
+    labels = [tick.get_text() for tick in loss_ax.get_yticklabels() if tick.get_text()]
+    assert {"1e-2", "0.1", "1"} <= set(labels), labels
+    assert not any("$" in label for label in labels)  # plain text, not mathtext
+    assert loss_ax.yaxis.get_minorticklocs().size == 0
+
+
 def test_confusion_matrix_counts_and_describes_the_worst_confusions():
     labels = torch.tensor([8, 8, 8, 1, 1, 3, 3, 3])
     guesses = torch.tensor([1, 1, 8, 1, 1, 3, 5, 3])
@@ -99,4 +111,7 @@ def test_accuracy_by_learning_rate_is_log_x_with_chance_marked():
     (ax,) = fig.axes
     assert ax.get_xscale() == "log" and ax.get_title() == "sweep"
     assert list(ax.get_lines()[0].get_ydata()) == accuracies
+    figure_png(fig)
+    labels = [tick.get_text() for tick in ax.get_xticklabels() if tick.get_text()]
+    assert {"1e-3", "0.1", "10"} <= set(labels), labels  # as the course writes learning rates
     assert "the best is 95% at 0.1" in alt and "20% at 0.001" in alt
