@@ -122,7 +122,7 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
     acc_ax.set(title="accuracy", xlabel="epoch", ylabel="fraction guessed right", ylim=(0, 1.02))
     for ax in (loss_ax, acc_ax):
         ax.grid(True, alpha=0.3)
-    acc_ax.legend(loc="lower right", fontsize=8)
+    acc_ax.legend(loc="best", fontsize=8)  # away from the curves: they end high or low
     fig.suptitle(title)
     # fixed room for the titles and labels instead of fig.tight_layout(): that measures
     # every text once more (about a third of the drawing time), and show_figure crops the
