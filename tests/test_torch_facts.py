@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import subprocess
+import sys
 import warnings
 from collections import OrderedDict
 
@@ -359,6 +361,24 @@ def test_state_dict_round_trip(tmp_path):
 def test_an_optimizer_on_no_parameters_raises():
     with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
         torch.optim.SGD(nn.Module().parameters(), lr=1e-4)
+
+
+def test_building_the_first_optimizer_imports_torch_dynamo():
+    """Why notebook 09 imports torch._dynamo with its other imports (a second, once per kernel).
+
+    Optimizer.__init__ calls add_param_group, wrapped in torch._disable_dynamo, which imports
+    torch._dynamo on its first call; importing torch.optim alone does not. A fresh process,
+    because any earlier test may have imported it already.
+    """
+    script = ("import sys, torch, torch.optim\n"
+              "before = 'torch._dynamo' in sys.modules\n"
+              "torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.1)\n"
+              "print(before, 'torch._dynamo' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.split() == ["False", "True"], \
+        fact("importing torch.optim does not import torch._dynamo; building an optimizer does",
+             "09")
 
 
 def test_sgd_runs_the_single_tensor_loop_on_cpu_and_foreach_on_cuda():

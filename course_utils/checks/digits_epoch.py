@@ -4,8 +4,9 @@
 for one epoch on four fixed batches and compares the parameters with a correct epoch; when
 they differ, with epochs that plant one mistake each (a softmax before the loss, a forgotten
 `zero_grad()`, `zero_grad()` between `backward()` and `step()`). Once the epoch is right, it
-trains the network for 15 epochs of Adam with it, seed 0, and asks for 95% validation accuracy:
-the number notebook 09's final loop reaches with the same settings.
+trains the network for 10 epochs of Adam with it, seed 0, and asks for 95% validation accuracy:
+the number notebook 09's final loop reaches with the same settings. (With seed 0 the run is
+above 96% from epoch 8 on; 10 epochs keep the check, and the notebook, quick.)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .digits import call_checked, digits, not_the_reference, record_modes, refus
 __all__ = ["check_train_one_epoch"]
 
 FINAL_LEARNING_RATE = 1e-2  # Adam; the final loop of notebook 09 uses the same numbers
-FINAL_EPOCHS = 15
+FINAL_EPOCHS = 10
 TARGET_ACCURACY = 0.95
 
 EpochFunction = Callable[[nn.Module, DataLoader, nn.Module, torch.optim.Optimizer], Any]
@@ -97,7 +98,7 @@ def _same(a: nn.Module, b: nn.Module) -> bool:
 
 @checker
 def check_train_one_epoch(train_one_epoch: EpochFunction) -> str:
-    """One epoch, like the reference; then 15 epochs with Adam must reach 95% on validation."""
+    """One epoch, like the reference; then 10 epochs with Adam must reach 95% on validation."""
     not_the_reference(train_one_epoch, "train_one_epoch")
     model, result, seen = _run_epoch(train_one_epoch)
     right, expected, _ = _run_epoch(mistake="")
@@ -123,7 +124,7 @@ def check_train_one_epoch(train_one_epoch: EpochFunction) -> str:
 
 
 def _full_run(train_one_epoch: EpochFunction) -> str:
-    """15 epochs of Adam (lr 1e-2, batches of 64, seed 0) with the learner's epoch function."""
+    """10 epochs of Adam (lr 1e-2, batches of 64, seed 0) with the learner's epoch function."""
     model = reference.digits_network(seed=SEED)
     optimizer = torch.optim.Adam(model.parameters(), lr=FINAL_LEARNING_RATE)
     with refusing_reference("train_one_epoch"):
