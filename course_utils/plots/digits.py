@@ -8,8 +8,8 @@ data it shows (what the figure shows and the point it makes), ready for
     >>> show_figure(fig, alt=alt)
 
 Runs are told apart by colour AND line style (training solid, validation dashed; each
-run its own marker), with colours from the Okabe-Ito palette, which stays distinguishable
-with the common colour-vision deficiencies.
+run its own marker), with the course's curve colours (course_utils.palette: tested to stay
+distinguishable with the common colour-vision deficiencies).
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..digit_training import FitHistory
+from ..palette import FIRST, SECOND, SERIES_COLOURS, SERIES_MARKERS
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
-MARKERS = ("o", "s", "^", "D", "v", "x")
 CLASSES = 10
 IMAGE_SHAPE = (8, 8)
 ROW_GAP, COLUMN_GAP, TITLE_ROOM = 4, 3, 3  # blank pixels between the digits of a grid, and above
@@ -85,8 +84,8 @@ def plot_class_counts(y_train: torch.Tensor, y_val: torch.Tensor) -> tuple[Figur
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     digits = np.arange(CLASSES)
-    ax.bar(digits - 0.2, train, width=0.4, color=OKABE_ITO[0], label=f"training ({train.sum()})")
-    ax.bar(digits + 0.2, val, width=0.4, color=OKABE_ITO[1], hatch="//",
+    ax.bar(digits - 0.2, train, width=0.4, color=FIRST, label=f"training ({train.sum()})")
+    ax.bar(digits + 0.2, val, width=0.4, color=SECOND, hatch="//",
            label=f"validation ({val.sum()})")
     ax.set(title="Images per digit", xlabel="digit", ylabel="images", xticks=digits,
            ylim=(0, 1.35 * train.max()))  # room for the legend above the bars
@@ -106,8 +105,9 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
     fig = Figure(figsize=(11, 3.8))
     loss_ax, acc_ax = fig.subplots(1, 2)
     for index, (label, history) in enumerate(histories.items()):
-        style = {"color": OKABE_ITO[index % len(OKABE_ITO)],
-                 "marker": MARKERS[index % len(MARKERS)], "markevery": max(1, history.epochs // 8),
+        style = {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                 "marker": SERIES_MARKERS[index % len(SERIES_MARKERS)],
+                 "markevery": max(1, history.epochs // 8),
                  "markersize": 5}
         epochs = np.arange(history.epochs + 1)
         for ax, train, val in ((loss_ax, history.train_loss, history.val_loss),
@@ -199,7 +199,7 @@ def plot_accuracy_by_learning_rate(learning_rates: Sequence[float], accuracies: 
     """Validation accuracy against the learning rate (log scale), with chance level (10%) marked."""
     fig = Figure(figsize=(6.5, 3.6))
     ax = fig.add_subplot()
-    ax.plot(learning_rates, accuracies, "o-", color=OKABE_ITO[0], label="validation accuracy")
+    ax.plot(learning_rates, accuracies, "o-", color=FIRST, label="validation accuracy")
     ax.axhline(1 / CLASSES, color="grey", linestyle=":", label="chance (1 in 10)")
     ax.set_xscale("log")
     _plain_log_axis(ax.xaxis)

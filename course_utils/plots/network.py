@@ -25,12 +25,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from .. import problem
+from ..palette import FIRST, SECOND
 
 NODE_RADIUS = 0.1
 SLOT = 0.24  # vertical distance between two drawn nodes
 GAP = 2.0  # horizontal distance between two columns joined by weights
 RELU_GAP = 1.3  # between h and h_relu in the modules view
-FIRST_COLOUR, SECOND_COLOUR = "#1f77b4", "#d95f02"  # the two weight groups
+FIRST_COLOUR, SECOND_COLOUR = FIRST, SECOND  # the two weight groups (course_utils.palette)
 RELU_COLOUR = "#2ca02c"
 
 
