@@ -77,7 +77,12 @@ def test_fit_curves_two_panels_solid_training_dashed_validation_and_overfitting_
     styles = [line.get_linestyle() for line in loss_ax.get_lines()]
     assert styles == ["-", "--", "-", "--"]
     assert loss_ax.get_lines()[0].get_marker() != loss_ax.get_lines()[2].get_marker()
-    assert len(acc_ax.get_legend().get_texts()) == 4
+    (legend,) = fig.legends
+    assert len(legend.get_texts()) == 4
+    renderer = fig._get_renderer()
+    # under both panels and their axis labels, so that no curve runs beneath it
+    assert legend.get_window_extent(renderer).y1 <= min(
+        ax.get_tightbbox(renderer).y0 for ax in (loss_ax, acc_ax))
     assert "Adam: after 5 epochs" in alt and "lowest at epoch 3 (0.3)" in alt
     assert alt.count("lowest at epoch") == 1  # SGD's validation loss is still falling
 

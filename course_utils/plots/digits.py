@@ -102,7 +102,7 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
 
     histories: {label: FitHistory}; epoch 0 is before any training.
     """
-    fig = Figure(figsize=(11, 3.8))
+    fig = Figure(figsize=(11, 4.4))
     loss_ax, acc_ax = fig.subplots(1, 2)
     for index, (label, history) in enumerate(histories.items()):
         style = {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
@@ -122,12 +122,14 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
     acc_ax.set(title="accuracy", xlabel="epoch", ylabel="fraction guessed right", ylim=(0, 1.02))
     for ax in (loss_ax, acc_ax):
         ax.grid(True, alpha=0.3)
-    acc_ax.legend(loc="best", fontsize=8)  # away from the curves: they end high or low
+    # below both panels: inside, some curve always runs under it (they end high or low)
+    fig.legend(*acc_ax.get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=9,
+               frameon=False)
     fig.suptitle(title)
     # fixed room for the titles and labels instead of fig.tight_layout(): that measures
     # every text once more (about a third of the drawing time), and show_figure crops the
     # outer margins anyway
-    fig.subplots_adjust(top=0.82, bottom=0.13, wspace=0.22)
+    fig.subplots_adjust(top=0.85, bottom=0.27, wspace=0.22)
     return fig, _describe_runs(histories)
 
 
