@@ -19,40 +19,29 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import datetime
+import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from notebook_runner import (  # noqa: E402  (tests/ is not a package)
+    cell_seconds,
+    first_line,
+    kernel_environment,
+)
 
 
 def run(path: Path, mode: str) -> nbformat.NotebookNode:
     """Execute `path` in a fresh kernel with timing recorded; returns the executed notebook."""
     notebook = nbformat.read(path, as_version=4)
-    env = dict(os.environ, COURSE_CHECKS_STRICT=mode, MPLBACKEND="Agg",
-               PYDEVD_DISABLE_FILE_VALIDATION="1")
-    env.setdefault("COURSE_THREADS", "1")
     client = NotebookClient(notebook, timeout=120, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute(env=env)
+    client.execute(env=kernel_environment(mode))
     return notebook
-
-
-def cell_seconds(cell: nbformat.NotebookNode) -> float | None:
-    """Seconds from the kernel starting the cell to its reply, or None if not recorded."""
-    timing = cell.get("metadata", {}).get("execution", {})
-    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-    if not (start and end):
-        return None
-    parse = lambda stamp: datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds()
-
-
-def first_line(cell: nbformat.NotebookNode) -> str:
-    lines = [line for line in cell.source.splitlines() if line.strip()]
-    return lines[0][:70] if lines else ""
 
 
 def report(runs: list[nbformat.NotebookNode]) -> None:

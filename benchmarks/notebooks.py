@@ -39,7 +39,6 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -47,7 +46,12 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from notebook_runner import execute, notebook_paths  # noqa: E402  (tests/ is not a package)
+from notebook_runner import (  # noqa: E402  (tests/ is not a package)
+    cell_seconds,
+    execute,
+    first_line,
+    notebook_paths,
+)
 
 OUTPUT = REPO / "build" / "benchmark"
 FLOOR_IMPORTS = "import torch, numpy, matplotlib.figure, ipywidgets"
@@ -66,22 +70,12 @@ def floor_notebook(folder: Path) -> Path:
     return path
 
 
-def cell_seconds(notebook: nbformat.NotebookNode) -> list[tuple[int, float, str]]:
+def timed_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, float, str]]:
     """(code cell number, seconds, first line) for each executed code cell."""
-    timed = []
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
-    for number, cell in enumerate(code_cells, start=1):
-        execution = cell.get("metadata", {}).get("execution", {})
-        started, ended = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
-        if started and ended:
-            seconds = (_instant(ended) - _instant(started)).total_seconds()
-            first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
-            timed.append((number, seconds, first[:60]))
-    return timed
-
-
-def _instant(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return [(number, seconds, first_line(cell)[:60])
+            for number, cell in enumerate(code_cells, start=1)
+            if (seconds := cell_seconds(cell)) is not None]
 
 
 def machine() -> str:
@@ -117,7 +111,7 @@ def measure(paths: list[Path]) -> dict:
                                            "ratio": round(run.seconds / floor, 2)}
         figures["slowest_cells"] += [{"notebook": path.stem[:2], "cell": number,
                                       "seconds": round(seconds, 2), "source": first}
-                                     for number, seconds, first in cell_seconds(run.notebook)]
+                                     for number, seconds, first in timed_cells(run.notebook)]
     runs = figures["notebooks"].values()
     figures["total_s"] = round(sum(r["seconds"] for r in runs), 2)
     figures["floor_total_s"] = round(sum(r["floor_s"] for r in runs), 2)

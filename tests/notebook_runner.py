@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -105,14 +106,28 @@ def _failing_cell(notebook: nbformat.NotebookNode) -> str:
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     for number, cell in enumerate(code_cells, start=1):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return f"code cell {number} (`{_first_line(cell)}`)"
+            return f"code cell {number} (`{first_line(cell)}`)"
     last_run = [n for n, c in enumerate(code_cells, 1) if c.get("execution_count")]
     return f"code cell {last_run[-1] + 1 if last_run else 1}"
 
 
-def _first_line(cell: nbformat.NotebookNode) -> str:
+def first_line(cell: nbformat.NotebookNode) -> str:
     lines = [ln for ln in cell.source.splitlines() if ln.strip()]
     return lines[0][:70] if lines else ""
+
+
+def cell_seconds(cell: nbformat.NotebookNode) -> float | None:
+    """Seconds from the kernel starting `cell` to its reply (the timestamps nbclient records
+    in the cell's metadata), or None if they were not recorded."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return None
+    return (_instant(end) - _instant(start)).total_seconds()
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def cell_text(cell: nbformat.NotebookNode) -> str:
