@@ -5,6 +5,9 @@ planted bug), with the fix, and with each wrong fix its check expects.
 """
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -111,8 +114,20 @@ def test_hidden_layer_through_numpy_and_back_is_caught():
     verdict(check_hidden_layer, detour, WRONG, "goes through numpy")
 
 
-def test_hidden_layer_in_torch_still_passes_on_meta():
+def test_hidden_layer_in_torch_passes_the_numpy_watch():
     verdict(check_hidden_layer, lambda x, w1, b1: torch.relu(x @ w1 + b1), PASSED, "is right")
+
+
+def test_checking_hidden_layer_does_not_import_torch_dynamo():
+    """The check watches for numpy instead of running on "meta", whose elementwise operations
+    import torch._dynamo (2-3 s of notebook 02's run). A fresh process, so nothing else did."""
+    code = ("import sys, torch\n"
+            "from course_utils import check_hidden_layer\n"
+            "result = check_hidden_layer(lambda x, w1, b1: (x @ w1 + b1).clamp(min=0))\n"
+            "print(result.status, 'torch._dynamo' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "COURSE_THREADS": "1"})
+    assert done.stdout.split()[-2:] == [PASSED, "False"], done.stdout + done.stderr
 
 
 # --- 02: debug weights_as_tensors --------------------------------------------------------------

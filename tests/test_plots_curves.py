@@ -14,6 +14,7 @@ from course_utils.plots import (
     plot_sweep,
 )
 from course_utils.plots.curves import quadratic_descent
+from course_utils.plots.ticks import DecadeLocator
 from course_utils.sweep import Zones, find_zones, sweep
 
 ZONES = Zones("sum", two_over_lambda=1.3e-3, rises_from=7e-4, diverges_from=2.6e-3)
@@ -56,6 +57,8 @@ def test_sweep_figure_has_a_panel_per_reduction_on_log_axes():
     sum_ax, mean_ax = fig.axes
     for ax, reduction in ((sum_ax, "sum"), (mean_ax, "mean")):
         assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        for axis in (ax.xaxis, ax.yaxis):  # decades only, plain labels (plots/ticks.py)
+            assert isinstance(axis.get_major_locator(), DecadeLocator)
         assert f"reduction='{reduction}'" in ax.get_title()
         assert "loss" in ax.get_ylabel()
         legend = [t.get_text() for t in ax.get_legend().get_texts()]

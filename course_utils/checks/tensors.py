@@ -7,9 +7,15 @@
     check_uniform_std(uniform_std)            derive: uniform in (-a, a) has std a / sqrt(3)
 
 Both diagnose the mistakes of a port: a numpy array returned, the wrong dtype, the wrong
-device. To catch a forgotten `device=` on a machine with no GPU, the first two checks also
-use device "meta": a device that stores shapes and dtypes but no numbers, present in
-every torch build (a detour through numpy fails there, as it would on a GPU).
+device. To catch a forgotten `device=` on a machine with no GPU, check_weights_as_tensors
+also asks for device "meta": a device that stores shapes and dtypes but no numbers, present
+in every torch build (a tensor made without `device=` lands on the CPU instead). To catch a
+detour through numpy, which works on the CPU and fails on a GPU, check_hidden_layer watches
+the learner's call with a `torch.overrides.TorchFunctionMode` (`_NumpyWatch`): every torch
+function and tensor method called inside it passes through the mode, which stops the ones
+that hand a tensor to numpy. (Running it on "meta" would show the same, but elementwise operations
+on "meta" (+, clamp, relu) go through Python reference code that imports torch._dynamo first:
+2-3 s of a notebook's run, once per kernel, for nothing the learner sees.)
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 from .. import problem
 from .core import (
@@ -35,6 +42,20 @@ __all__ = ["check_hidden_layer", "check_weights_as_tensors", "check_predicted_lo
            "check_uniform_std"]
 
 NAMES = ("w1", "b1", "w2", "b2")
+LEFT_TORCH = "handed a tensor to numpy"
+
+
+class _NumpyWatch(TorchFunctionMode):
+    """While active, a tensor handed to numpy (`.numpy()`, `np.asarray`, `np.maximum(t, 0)`,
+    `.tolist()`) raises RuntimeError: on a GPU those fail, so a port must not use them."""
+
+    EXITS = (torch.Tensor.numpy, torch.Tensor.__array__, torch.Tensor.tolist)
+
+    def __torch_function__(self, func: Callable, types: object, args: tuple = (),
+                           kwargs: dict | None = None) -> object:
+        if func in self.EXITS:
+            raise RuntimeError(f"{LEFT_TORCH} ({func.__name__})")
+        return func(*args, **(kwargs or {}))
 
 
 def _expect_tensor_like(value: object, name: str, dtype: torch.dtype,
@@ -73,8 +94,7 @@ def check_hidden_layer(hidden_layer: Callable[..., torch.Tensor]) -> str:
         h = (inputs["x"] @ inputs["w1"] + inputs["b1"]).double().numpy()  # expected, first
         without_bias = (inputs["x"] @ inputs["w1"]).double().numpy()
         given = {name: value.clone() for name, value in inputs.items()}
-        answer = call_learner(hidden_layer, given["x"], given["w1"], given["b1"],
-                              name="hidden_layer")
+        answer = _call_in_torch(hidden_layer, given)
         changed = changed_in_place(inputs, given)
         if changed:
             raise Wrong(f"hidden_layer changed its input {', '.join(changed)} in place (a "
@@ -98,25 +118,23 @@ def check_hidden_layer(hidden_layer: Callable[..., torch.Tensor]) -> str:
                         "give exactly 0 (a leaky ReLU?): ReLU is `.clamp(min=0)`.")
         raise Wrong("hidden_layer's numbers differ from (x @ w1 + b1).clamp(min=0). Port the "
                     "numpy line one operation at a time.")
-    _hidden_layer_on_meta(hidden_layer)
     return ("hidden_layer is right: a tensor of shape (N, H) in the inputs' dtype, in float32 "
-            "and in float64, and it stays in torch (it runs on the \"meta\" device too).")
+            "and in float64, and it stays in torch (no tensor goes through numpy).")
 
 
-def _hidden_layer_on_meta(hidden_layer: Callable[..., torch.Tensor]) -> None:
-    """Run `hidden_layer` on the "meta" device, where a detour through numpy fails."""
-    meta = torch.device("meta")
-    x = torch.empty(problem.N, problem.D_IN, device=meta)
-    w1, b1 = torch.empty(problem.D_IN, problem.H, device=meta), torch.empty(problem.H, device=meta)
+def _call_in_torch(hidden_layer: Callable[..., torch.Tensor],
+                   given: dict[str, torch.Tensor]) -> object:
+    """Call `hidden_layer` on `given` under `_NumpyWatch`; a detour through numpy is Wrong."""
     try:
-        answer = call_learner(hidden_layer, x, w1, b1, name="hidden_layer")
+        with _NumpyWatch():
+            return call_learner(hidden_layer, given["x"], given["w1"], given["b1"],
+                                name="hidden_layer")
     except Wrong as wrong:
-        if "numpy" in str(wrong):
+        if LEFT_TORCH in str(wrong):
             raise Wrong("hidden_layer goes through numpy: that works only for tensors on the "
-                        "CPU. On a GPU, or on the \"meta\" device the check also uses, "
-                        "`.numpy()` fails. Stay in torch: `(x @ w1 + b1).clamp(min=0)`.") from None
+                        "CPU; on a GPU `.numpy()` fails. Stay in torch: every numpy spelling "
+                        "has a torch one (the table above).") from None
         raise
-    _expect_tensor_like(answer, "hidden_layer's result on device meta", torch.float32, meta)
 
 
 @checker

@@ -34,6 +34,7 @@ from ..palette import (
     ZONE_TEXT_ON,
 )
 from ..sweep import ZONES, Sweep, Zones
+from .ticks import plain_log_axis
 
 ZONE_MARKERS = {"monotone": "o", "edge of stability": "s", "catapult": "^", "divergence": "X"}
 
@@ -73,6 +74,8 @@ def plot_sweep(result: Sweep, zones: Mapping[str, Zones],
     rates = np.concatenate([result.learning_rates(r) for r in reductions])
     for ax, reduction in zip(axes, reductions, strict=True):
         ax.set(xscale="log", yscale="log", xlim=(rates.min() / 1.6, rates.max() * 1.6))
+        plain_log_axis(ax.xaxis)
+        plain_log_axis(ax.yaxis)
         draw_zones(ax, zones[reduction])
         lrs, finals = result.learning_rates(reduction), result.final_losses(reduction)
         stable = ~np.isnan(finals)
@@ -126,6 +129,7 @@ def plot_sharpness_runs(runs: Sequence[SharpnessRun], figsize: tuple[float, floa
         top.legend(fontsize=8)
         bottom.plot(np.arange(len(run.losses)), run.losses, color="black")
         bottom.set(yscale="log", xlabel="step", ylabel="loss (log scale)")
+        plain_log_axis(bottom.yaxis)
     fig.suptitle("The curvature moves as training moves: λ_max against 2 / lr, and the loss")
     return fig
 

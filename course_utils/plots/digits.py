@@ -14,17 +14,15 @@ distinguishable with the common colour-vision deficiencies).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..digit_training import FitHistory
 from ..palette import FIRST, SECOND, SERIES_COLOURS, SERIES_MARKERS
+from .ticks import plain_log_axis
 
 CLASSES = 10
 IMAGE_SHAPE = (8, 8)
@@ -118,7 +116,7 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
                 ylabel="mean cross-entropy" + (" (log scale)" if log_loss else ""))
     if log_loss:
         loss_ax.set_yscale("log")
-        _plain_log_axis(loss_ax.yaxis)
+        plain_log_axis(loss_ax.yaxis)
     acc_ax.set(title="accuracy", xlabel="epoch", ylabel="fraction guessed right", ylim=(0, 1.02))
     for ax in (loss_ax, acc_ax):
         ax.grid(True, alpha=0.3)
@@ -131,25 +129,6 @@ def plot_fit_curves(histories: Mapping[str, FitHistory], title: str,
     # outer margins anyway
     fig.subplots_adjust(top=0.85, bottom=0.27, wspace=0.22)
     return fig, _describe_runs(histories)
-
-
-def _plain_log_axis(axis: Axis) -> None:
-    """Ticks at the decades of a log axis only, labelled as plain text ("1e-3").
-
-    matplotlib's default adds 8 minor ticks per decade (tens of tick objects) and typesets
-    its 10^-3 labels as mathematics; each of the two took about a third of a figure's
-    drawing time, in a notebook that draws several.
-    """
-    axis.set_minor_locator(NullLocator())
-    axis.set_major_formatter(FuncFormatter(_log_label))
-
-
-def _log_label(value: float, _position: int) -> str:
-    """A log axis label as the course writes numbers: 1e-3, 0.1, 1, 10, 1e3."""
-    exponent = math.log10(value) if value > 0 else 0.0
-    if exponent.is_integer() and not -1 <= exponent <= 2:
-        return f"1e{int(exponent)}"
-    return f"{value:g}"
 
 
 def _describe_runs(histories: Mapping[str, FitHistory]) -> str:
@@ -204,7 +183,7 @@ def plot_accuracy_by_learning_rate(learning_rates: Sequence[float], accuracies: 
     ax.plot(learning_rates, accuracies, "o-", color=FIRST, label="validation accuracy")
     ax.axhline(1 / CLASSES, color="grey", linestyle=":", label="chance (1 in 10)")
     ax.set_xscale("log")
-    _plain_log_axis(ax.xaxis)
+    plain_log_axis(ax.xaxis)
     ax.set(title=title, xlabel="learning rate (log scale)", ylabel="validation accuracy",
            ylim=(0, 1.02))
     ax.grid(True, alpha=0.3)

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..palette import FIRST, SECOND, SERIES_COLOURS, series_style
+from .ticks import plain_log_axis
 
 LOSS_LABEL = "loss (sum of squared errors, log scale)"
 
@@ -65,6 +66,7 @@ def plot_losses(curves: Mapping[str, Sequence[float]], title: str,
         # colour-blind-safe colour, plus a line style and marker of its own (palette.py)
         draw_loss_curve(ax, losses, label, ceiling, lw=1.8, **series_style(index, len(losses)))
     ax.set_yscale("log")
+    plain_log_axis(ax.yaxis)
     if ceiling is not None:
         ax.set_ylim(top=ceiling)
     ax.set(title=title, xlabel="step", ylabel=ylabel)
@@ -92,6 +94,7 @@ def plot_loss_difference(losses: Sequence[float], reference: Sequence[float],
     draw_loss_curve(left, losses, labels[0], lw=3, alpha=0.5, color=FIRST)
     draw_loss_curve(left, reference, labels[1], ls="--", lw=1.2, color=SERIES_COLOURS[2])
     left.set_yscale("log")
+    plain_log_axis(left.yaxis)
     left.set(title="both loss curves", xlabel="step", ylabel=LOSS_LABEL)
     left.legend()
     left.grid(True, alpha=0.3)
@@ -104,6 +107,7 @@ def plot_loss_difference(losses: Sequence[float], reference: Sequence[float],
     scale = "log scale"
     if np.any(np.isfinite(shown)):
         right.set_yscale("log")
+        plain_log_axis(right.yaxis)
     else:  # nothing to put on a log axis: say so instead of drawing an empty panel
         scale = "all zero"
         right.plot(np.arange(len(difference)), difference, color=SECOND, lw=1.2)

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ..palette import series_style
 from .losses import draw_loss_curve
+from .ticks import plain_log_axis
 
 # Overlapping curves stay visible: each later curve is drawn thinner, in its own colour,
 # line style and marker (palette.py: colour-blind-safe, and never colour alone), on top.
@@ -74,5 +75,6 @@ def _draw_curves(ax: Axes, curves: Mapping[str, Sequence[float]]) -> None:
         draw_loss_curve(ax, values, label, lw=LINE_WIDTHS[index % len(LINE_WIDTHS)],
                         **series_style(index, len(values)))
     ax.set_yscale("log")
+    plain_log_axis(ax.yaxis)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()
