@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11, 3.12 or 3.13 found; install one, or pass PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(PY) || { echo "make: creating $(VENV) with $(PYTHON) ($$($(PYTHON) -c 'import sys; print(sys.version.split()[0])'))"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --upgrade pip
-	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: ~1.5 GB, a few minutes)"
+	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: about 2 GB, a few minutes)"
 	$(PY) -m pip install $$($(PY) tools/torch_index.py) -c constraints.txt -e '.[$(EXTRAS)]'
 	@# nbgrader (classroom extra) would add its menus, and a slow import, to every Jupyter server
 	@# of this venv; learners do not need them (classroom/TEACHERS.md says how to turn them on).
