@@ -106,3 +106,26 @@ def test_the_install_shows_pips_progress_and_ends_with_what_went_where():
                           check=True).stdout
     assert last.startswith("Installed:") and str(REPO / ".venv") in last
     assert re.search(r"\(\d[\d.,]*[KMG]i?B? on disk\)", last), last
+
+
+def test_make_lab_restore_reaches_the_workspace_command(tmp_path):
+    """`make lab RESTORE=...`: each name becomes a --restore of the sync, which restores it."""
+    ws = tmp_path / "workspace"
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "lab", "RESTORE=00 07_learning_rate_explorer",
+         f"WORKSPACE={ws}", "LAB_ARGS="], cwd=REPO, text=True, capture_output=True,
+        check=True).stdout
+    start = dry_run.index("-m course_utils.workspace")
+    command = dry_run[dry_run.rindex("\n", 0, start) + 1:dry_run.index("\n", start)]
+    assert command.split()[-3:] == ["--restore", "07_learning_rate_explorer", "\\"], command
+    assert f"--workspace {ws} --restore 00 --restore 07_learning_rate_explorer" in command
+    assert command.startswith(".venv/bin/python ")
+    # The same line, run: a notebook the learner deleted comes back only when asked for.
+    sync = command.removesuffix("\\").strip()
+    subprocess.run(["sh", "-c", sync.replace(" --restore 00 --restore 07_learning_rate_explorer",
+                                             "")], cwd=REPO, check=True, capture_output=True)
+    (ws / "00_start_here.ipynb").unlink()
+    again = subprocess.run(["sh", "-c", sync], cwd=REPO, text=True, capture_output=True,
+                           check=True).stdout
+    assert "restored      00_start_here.ipynb" in again, again
+    assert (ws / "00_start_here.ipynb").is_file()
