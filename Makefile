@@ -14,6 +14,10 @@ STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
 # Where pip gets torch: PyTorch's CPU index on Linux without an NVIDIA GPU (tools/torch_index.py;
 # TORCH_INDEX=URL for another index, TORCH_INDEX= for pip's usual sources).
+# Said at every `make lab`, `make lab-solutions` and `make test`: which Python .venv runs, and a
+# one-line warning when PYTHON=... (command line or environment) names another Python than the
+# one .venv was made with, which it keeps (tools/venv_python.py).
+SAY_PYTHON = $(PY) -I -S tools/venv_python.py $(VENV) $(if $(filter file,$(origin PYTHON)),,'$(PYTHON)')
 NBGRADER_SERVER_EXTENSIONS := $(addprefix nbgrader.server_extensions.,formgrader \
 	validate_assignment assignment_list course_list)
 
@@ -56,16 +60,19 @@ $(LAB_SETTINGS): lab/overrides.json | $(STAMP)
 # code 1 means a notebook could not be copied (the terminal says which): open the rest anyway.
 RESTORE ?=
 lab: $(STAMP) $(LAB_SETTINGS)
+	@$(SAY_PYTHON)
 	$(PY) -m course_utils.workspace --workspace $(WORKSPACE) $(addprefix --restore ,$(RESTORE)) \
 		|| test $$? -eq 1
 	$(LAB) --ServerApp.root_dir=$(WORKSPACE) $(LAB_ARGS)
 
 lab-solutions: $(STAMP) $(LAB_SETTINGS)
+	@$(SAY_PYTHON)
 	@echo "lab-solutions: opening notebooks/ AS COMMITTED, solutions filled in (for teachers and"
 	@echo "authors). Saving there changes the git-tracked files. Learners: use make lab."
 	$(LAB) --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
+	@$(SAY_PYTHON)
 	$(PY) -m pytest -m "not compat"
 
 # The second environment (CI runs it after `make test`): the newest torch pip can install,

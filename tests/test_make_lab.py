@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -129,3 +130,50 @@ def test_make_lab_restore_reaches_the_workspace_command(tmp_path):
                            check=True).stdout
     assert "restored      00_start_here.ipynb" in again, again
     assert (ws / "00_start_here.ipynb").is_file()
+
+
+def say_python_line(target: str, *assignments: str, env: dict | None = None) -> str:
+    """The line of `make -n TARGET` that says which Python .venv runs."""
+    if env is None:  # a PYTHON of the caller's environment would count as asked for
+        env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", target, "LAB_ARGS=",
+                              *assignments], cwd=REPO, text=True, capture_output=True,
+                             check=True, env=env).stdout
+    lines = [line for line in dry_run.splitlines() if "tools/venv_python.py" in line]
+    assert len(lines) == 1, dry_run
+    return lines[0]
+
+
+@pytest.mark.parametrize("target", ["lab", "lab-solutions", "test"])
+def test_every_run_says_which_python_the_venv_runs(target):
+    line = say_python_line(target)
+    assert line.rstrip().endswith("tools/venv_python.py .venv"), line  # no PYTHON= given: no comparison
+    done = subprocess.run(["sh", "-c", line], cwd=REPO, text=True, capture_output=True,
+                          check=True)
+    version = sys.version.split()[0]
+    assert done.stdout == (f"make: .venv runs Python {version} "
+                           f"({os.path.realpath(sys._base_executable)})\n")
+    assert done.stderr == ""
+
+
+def test_python_given_for_an_existing_venv_gets_one_line_of_warning(tmp_path):
+    """PYTHON=... cannot change an existing .venv: a different Python is named, and the cure."""
+    other = tmp_path / "python3.13"
+    other.write_text("#!/bin/sh\necho 3.13.1 /opt/python3.13/bin/python3.13\n")
+    other.chmod(0o755)
+    same = os.path.realpath(sys._base_executable)
+    for assignments, env in [((f"PYTHON={other}",), None),
+                             ((), dict(os.environ, PYTHON=str(other))),
+                             ((f"PYTHON={same}",), None)]:
+        line = say_python_line("test", *assignments, env=env)
+        done = subprocess.run(["sh", "-c", line], cwd=REPO, text=True, capture_output=True,
+                              check=True)
+        assert done.stdout.startswith("make: .venv runs Python "), done.stdout
+        if str(other) in line:
+            assert done.stderr.count("\n") == 1, done.stderr
+            assert done.stderr.startswith(f"make: warning: PYTHON={other} is Python 3.13.1 "
+                                          "(/opt/python3.13/bin/python3.13), but .venv was made "
+                                          f"with Python {sys.version.split()[0]}")
+            assert "rm -rf .venv" in done.stderr
+        else:
+            assert done.stderr == "", done.stderr  # the Python .venv was made with: all quiet
