@@ -147,7 +147,8 @@ def say_python_line(target: str, *assignments: str, env: dict | None = None) -> 
 @pytest.mark.parametrize("target", ["lab", "lab-solutions", "test"])
 def test_every_run_says_which_python_the_venv_runs(target):
     line = say_python_line(target)
-    assert line.rstrip().endswith("tools/venv_python.py .venv"), line  # no PYTHON= given: no comparison
+    # no PYTHON= given: nothing to compare with
+    assert line.rstrip().endswith("tools/venv_python.py .venv"), line
     done = subprocess.run(["sh", "-c", line], cwd=REPO, text=True, capture_output=True,
                           check=True)
     version = sys.version.split()[0]
