@@ -14,6 +14,10 @@ STAMP  := $(VENV)/.installed
 EXTRAS := test,classroom,site
 # Where pip gets torch: PyTorch's CPU index on Linux without an NVIDIA GPU (tools/torch_index.py;
 # TORCH_INDEX=URL for another index, TORCH_INDEX= for pip's usual sources).
+# Said at every `make lab`, `make lab-solutions` and `make test`: which Python .venv runs, and a
+# one-line warning when PYTHON=... (command line or environment) names another Python than the
+# one .venv was made with, which it keeps (tools/venv_python.py).
+SAY_PYTHON = $(PY) -I -S tools/venv_python.py $(VENV) $(if $(filter file,$(origin PYTHON)),,'$(PYTHON)')
 NBGRADER_SERVER_EXTENSIONS := $(addprefix nbgrader.server_extensions.,formgrader \
 	validate_assignment assignment_list course_list)
 
@@ -23,7 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.11, 3.12 or 3.13 found; install one, or pass PYTHON=/path/to/python3" >&2; exit 1; }
 	@test -x $(PY) || { echo "make: creating $(VENV) with $(PYTHON) ($$($(PYTHON) -c 'import sys; print(sys.version.split()[0])'))"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --upgrade pip
-	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: ~1.5 GB, a few minutes)"
+	@echo "Installing the course and its dependencies into $(VENV)/ (the first time: about 2 GB, a few minutes)"
 	$(PY) -m pip install $$($(PY) tools/torch_index.py) -c constraints.txt -e '.[$(EXTRAS)]'
 	@# nbgrader (classroom extra) would add its menus, and a slow import, to every Jupyter server
 	@# of this venv; learners do not need them (classroom/TEACHERS.md says how to turn them on).
@@ -56,16 +60,19 @@ $(LAB_SETTINGS): lab/overrides.json | $(STAMP)
 # code 1 means a notebook could not be copied (the terminal says which): open the rest anyway.
 RESTORE ?=
 lab: $(STAMP) $(LAB_SETTINGS)
+	@$(SAY_PYTHON)
 	$(PY) -m course_utils.workspace --workspace $(WORKSPACE) $(addprefix --restore ,$(RESTORE)) \
 		|| test $$? -eq 1
 	$(LAB) --ServerApp.root_dir=$(WORKSPACE) $(LAB_ARGS)
 
 lab-solutions: $(STAMP) $(LAB_SETTINGS)
+	@$(SAY_PYTHON)
 	@echo "lab-solutions: opening notebooks/ AS COMMITTED, solutions filled in (for teachers and"
 	@echo "authors). Saving there changes the git-tracked files. Learners: use make lab."
 	$(LAB) --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP)
+	@$(SAY_PYTHON)
 	$(PY) -m pytest -m "not compat"
 
 # The second environment (CI runs it after `make test`): the newest torch pip can install,

@@ -7,8 +7,9 @@ Every check calls `after_check(result)` (see `checks.core.checker`), which
   runner's copies) records nothing on disk: this kernel remembers its own verdicts only;
 - after a second ✗ in a row for the same exercise, adds to the line where to find a hint.
 
-A missing, unreadable or corrupt progress file never breaks a check: it is read as empty
-and rewritten at the next check.
+A missing, unreadable or corrupt progress file never breaks a check or `progress()`: it is
+read as empty (an entry with fields of the wrong type, in part or as a whole) and rewritten at
+the next check.
 
     >>> progress()       # notebook, exercise, verdict, when: one row per exercise
 """
@@ -38,21 +39,45 @@ def progress_file(start: Path | None = None) -> Path | None:
     return None if workspace is None else workspace / PROGRESS_FILE
 
 
+FIELDS = ("notebook", "status", "when")
+
+
+def _clean(entry: Any) -> dict[str, str] | None:
+    """One saved verdict with every field a string ("" for anything else); None if unusable.
+
+    The file is plain JSON that a learner can edit, or an older course can have written, so
+    each field is checked: `{"notebook": null}` must not break the table later.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("status"), str):
+        return None
+    return {field: value if isinstance(value := entry.get(field), str) else ""
+            for field in FIELDS}
+
+
 def read_progress(path: Path | None) -> tuple[dict[str, dict[str, str]], str]:
-    """The saved verdicts {exercise: {notebook, status, when}}, and a problem, if any."""
+    """The saved verdicts {exercise: {notebook, status, when}}, and a problem, if any.
+
+    Every value returned is a string. Entries that cannot be read are left out (and a field
+    of the wrong type read as ""), and the problem says so: they are gone after the next check.
+    """
     if path is None or not path.exists():
         return {}, ""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
         verdicts = saved["verdicts"]
-        if not isinstance(verdicts, dict) or not all(
-                isinstance(v, dict) and isinstance(v.get("status"), str)
-                for v in verdicts.values()):
+        if not isinstance(verdicts, dict):
             raise ValueError("unexpected content")
-        return verdicts, ""
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         return {}, (f"{path.name} could not be read ({type(error).__name__}); it starts "
                     "again at your next check")
+    cleaned = {name: entry for name, raw in verdicts.items()
+               if (entry := _clean(raw)) is not None}
+    damaged = sum(cleaned.get(name) != raw for name, raw in verdicts.items())
+    if not damaged:
+        return cleaned, ""
+    entries = "1 entry" if damaged == 1 else f"{damaged} entries"
+    return cleaned, (f"{path.name}: {entries} could not be read in full (left out or "
+                     "shown blank); the file is rewritten at your next check")
 
 
 def _notebook_of(name: str) -> str:

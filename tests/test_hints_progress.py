@@ -141,6 +141,49 @@ def test_a_corrupt_progress_file_never_breaks_a_check(course, content, capsys):
     assert saved["count_inputs"]["status"] == "passed"
 
 
+@pytest.mark.parametrize("entry", [
+    {"notebook": None, "status": "passed", "when": "2026-11-29T10:00:00+00:00"},
+    {"notebook": ["00_start.ipynb"], "status": "wrong", "when": 1732874400},
+    {"notebook": "00_start.ipynb", "status": None, "when": None},
+    {"notebook": {"a": 1}, "status": 3, "when": []},
+    {"status": "passed"},
+    {"notebook": "00_start.ipynb", "status": "no such status", "when": "yesterday"},
+    None, "passed", 7, ["00_start.ipynb", "passed"],
+])
+@pytest.mark.parametrize("name", ["count_inputs", "an_old_exercise"])
+def test_a_progress_file_with_fields_of_the_wrong_type_never_breaks_anything(
+        course, name, entry, capsys):
+    """Valid JSON, wrong content in one entry (a hand edit, another version of the course)."""
+    _, ws = course
+    (ws / verdicts.PROGRESS_FILE).write_text(json.dumps({"verdicts": {name: entry}}))
+    table = verdicts.progress()
+    shown = str(table) + table._repr_markdown_()  # how a notebook displays it
+    assert all(isinstance(value, str) for row in table.rows for value in row)
+    assert "count_inputs" in shown
+    result = check_count_inputs(lambda n, d: n * d)
+    assert result and capsys.readouterr().out.startswith("✓ passed")
+    saved = json.loads((ws / verdicts.PROGRESS_FILE).read_text())["verdicts"]
+    assert saved["count_inputs"]["status"] == "passed"
+    assert all(isinstance(v, str) for entry in saved.values() for v in entry.values())
+    assert verdicts.progress().rows[0][2] == "✓ passed"
+
+
+def test_a_progress_entry_that_is_partly_damaged_keeps_what_can_be_read(course):
+    _, ws = course
+    (ws / verdicts.PROGRESS_FILE).write_text(json.dumps({"verdicts": {
+        "count_inputs": {"notebook": None, "status": "wrong", "when": 5}}}))
+    table = verdicts.progress()
+    assert table.rows[0] == ("00_start.ipynb", "count_inputs", "✗ not right yet", "")
+    assert table.note.startswith(".course-progress.json: 1 entry could not be read in full")
+
+
+def test_a_deeply_nested_progress_file_is_read_as_empty(course):
+    _, ws = course
+    (ws / verdicts.PROGRESS_FILE).write_text("[" * 100_000 + "]" * 100_000)
+    assert verdicts.progress().note.startswith(".course-progress.json could not be read")
+    assert check_count_inputs(lambda n, d: n * d)
+
+
 def test_an_unwritable_progress_file_never_breaks_a_check(course, capsys):
     _, ws = course
     (ws / verdicts.PROGRESS_FILE).mkdir()  # a folder where the file should be

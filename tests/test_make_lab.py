@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -106,3 +107,74 @@ def test_the_install_shows_pips_progress_and_ends_with_what_went_where():
                           check=True).stdout
     assert last.startswith("Installed:") and str(REPO / ".venv") in last
     assert re.search(r"\(\d[\d.,]*[KMG]i?B? on disk\)", last), last
+
+
+def test_make_lab_restore_reaches_the_workspace_command(tmp_path):
+    """`make lab RESTORE=...`: each name becomes a --restore of the sync, which restores it."""
+    ws = tmp_path / "workspace"
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "lab", "RESTORE=00 07_learning_rate_explorer",
+         f"WORKSPACE={ws}", "LAB_ARGS="], cwd=REPO, text=True, capture_output=True,
+        check=True).stdout
+    start = dry_run.index("-m course_utils.workspace")
+    command = dry_run[dry_run.rindex("\n", 0, start) + 1:dry_run.index("\n", start)]
+    assert command.split()[-3:] == ["--restore", "07_learning_rate_explorer", "\\"], command
+    assert f"--workspace {ws} --restore 00 --restore 07_learning_rate_explorer" in command
+    assert command.startswith(".venv/bin/python ")
+    # The same line, run: a notebook the learner deleted comes back only when asked for.
+    sync = command.removesuffix("\\").strip()
+    subprocess.run(["sh", "-c", sync.replace(" --restore 00 --restore 07_learning_rate_explorer",
+                                             "")], cwd=REPO, check=True, capture_output=True)
+    (ws / "00_start_here.ipynb").unlink()
+    again = subprocess.run(["sh", "-c", sync], cwd=REPO, text=True, capture_output=True,
+                           check=True).stdout
+    assert "restored      00_start_here.ipynb" in again, again
+    assert (ws / "00_start_here.ipynb").is_file()
+
+
+def say_python_line(target: str, *assignments: str, env: dict | None = None) -> str:
+    """The line of `make -n TARGET` that says which Python .venv runs."""
+    if env is None:  # a PYTHON of the caller's environment would count as asked for
+        env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", target, "LAB_ARGS=",
+                              *assignments], cwd=REPO, text=True, capture_output=True,
+                             check=True, env=env).stdout
+    lines = [line for line in dry_run.splitlines() if "tools/venv_python.py" in line]
+    assert len(lines) == 1, dry_run
+    return lines[0]
+
+
+@pytest.mark.parametrize("target", ["lab", "lab-solutions", "test"])
+def test_every_run_says_which_python_the_venv_runs(target):
+    line = say_python_line(target)
+    # no PYTHON= given: nothing to compare with
+    assert line.rstrip().endswith("tools/venv_python.py .venv"), line
+    done = subprocess.run(["sh", "-c", line], cwd=REPO, text=True, capture_output=True,
+                          check=True)
+    version = sys.version.split()[0]
+    assert done.stdout == (f"make: .venv runs Python {version} "
+                           f"({os.path.realpath(sys._base_executable)})\n")
+    assert done.stderr == ""
+
+
+def test_python_given_for_an_existing_venv_gets_one_line_of_warning(tmp_path):
+    """PYTHON=... cannot change an existing .venv: a different Python is named, and the cure."""
+    other = tmp_path / "python3.13"
+    other.write_text("#!/bin/sh\necho 3.13.1 /opt/python3.13/bin/python3.13\n")
+    other.chmod(0o755)
+    same = os.path.realpath(sys._base_executable)
+    for assignments, env in [((f"PYTHON={other}",), None),
+                             ((), dict(os.environ, PYTHON=str(other))),
+                             ((f"PYTHON={same}",), None)]:
+        line = say_python_line("test", *assignments, env=env)
+        done = subprocess.run(["sh", "-c", line], cwd=REPO, text=True, capture_output=True,
+                              check=True)
+        assert done.stdout.startswith("make: .venv runs Python "), done.stdout
+        if str(other) in line:
+            assert done.stderr.count("\n") == 1, done.stderr
+            assert done.stderr.startswith(f"make: warning: PYTHON={other} is Python 3.13.1 "
+                                          "(/opt/python3.13/bin/python3.13), but .venv was made "
+                                          f"with Python {sys.version.split()[0]}")
+            assert "rm -rf .venv" in done.stderr
+        else:
+            assert done.stderr == "", done.stderr  # the Python .venv was made with: all quiet

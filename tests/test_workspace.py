@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -227,3 +229,25 @@ def test_running_a_notebook_is_not_editing_it(course):
     change_course(source)
     assert verbs(workspace.sync(source, ws))["01_next.ipynb"] == "replaced"
     assert "improved" in (ws / "01_next.ipynb").read_text()
+
+
+def test_restore_through_the_command_line(course):
+    """`python -m course_utils.workspace --restore NAME`, as `make lab RESTORE=...` runs it."""
+    source, ws = course
+    workspace.sync(source, ws)
+    (ws / "00_start.ipynb").unlink()
+    edit(ws / "01_next.ipynb")
+    mine = (ws / "01_next.ipynb").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "course_utils.workspace", "--source", str(source),
+         "--workspace", str(ws), "--restore", "00", "--restore", "01_next"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "restored      00_start.ipynb" in done.stdout, done.stdout
+    assert "restored      01_next.ipynb" in done.stdout, done.stdout
+    assert done.stdout.rstrip().endswith("2 notebooks: 2 restored")
+    assert (ws / "00_start.ipynb").read_bytes() == workspace.student_bytes(
+        source / "00_start.ipynb")
+    backups = list(ws.glob("01_next.backup-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_bytes() == mine
+    assert "# my own note" not in (ws / "01_next.ipynb").read_text()

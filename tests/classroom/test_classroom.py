@@ -21,7 +21,8 @@ included. The course comes from a bare clone of this repository served by `git d
    hub's cookie secret, database and password file, and /proc/<hub or proxy>/environ all
    raise PermissionError; A's server and kernels run as A's uid; no secret of the hub is in
    A's server's environment.
-4. Culling: a second hub with a 10 s idle setting stops a server nobody uses.
+4. Culling: a second hub with a 10 s idle setting stops a server nobody uses, and not before
+   that idle time has passed since the server's last activity; the culler logs it.
 
 Everything the hubs started is stopped by PID at the end, failures included.
 """
@@ -40,6 +41,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -390,6 +392,8 @@ def test_a_student_cannot_reach_a_classmate_or_the_hub(room, classroom_report):
             "the hub's state folder": str(hub.state),
             "the cookie secret": str(hub.state / "jupyterhub_cookie_secret"),
             "the hub's database": str(hub.state / "jupyterhub.sqlite"),
+            # the first-use authenticator's password hashes (a dbm: one file or several)
+            "the password file": str(min(hub.state.glob("passwords.dbm*"))),
             "/proc/<hub>/environ": f"/proc/{hub.process.pid}/environ",
             "/proc/<proxy>/environ": f"/proc/{proxy.pid}/environ",
         }
@@ -433,15 +437,30 @@ def test_the_culler_stops_a_server_nobody_uses(classroom_report):
         ensure_server(student)
         started = time.monotonic()
         deadline = started + IDLE_SECONDS * 6
+        last_activity = None  # the latest the hub reported while the server ran
         while time.monotonic() < deadline:
-            if not hub.api("GET", f"/users/{student.name}").json()["servers"]:
+            server = hub.api("GET", f"/users/{student.name}").json()["servers"].get("")
+            if not server:
                 break
+            if server.get("last_activity"):
+                last_activity = datetime.fromisoformat(server["last_activity"])
             time.sleep(1)
         else:
             pytest.fail(f"the culler left an idle server running for {IDLE_SECONDS * 6} s "
                         f"(setting: {IDLE_SECONDS} s)\n{hub.log_tail()}")
+        stopped = datetime.now(UTC)
+        # Stopped by the culler, not by a crash: the server ran at least the idle limit past
+        # its last activity (the culler compares the same clock), and the culler says so.
+        assert last_activity is not None, f"the hub reported no activity\n{hub.log_tail()}"
+        idle = (stopped - last_activity).total_seconds()
+        assert idle >= IDLE_SECONDS, (
+            f"the server stopped {idle:.1f} s after its last activity, before the idle limit "
+            f"({IDLE_SECONDS} s): not the culler's doing\n{hub.log_tail()}")
+        assert f"Culling server {student.name} (inactive for" in hub.log_path.read_text(
+            errors="replace"), f"the culler did not log stopping it\n{hub.log_tail()}"
         classroom_report.append(f"culler: idle server stopped {time.monotonic() - started:.0f} s "
-                                f"after it was ready (setting: {IDLE_SECONDS} s)")
+                                f"after it was ready, {idle:.0f} s after its last activity "
+                                f"(setting: {IDLE_SECONDS} s)")
     finally:
         try:
             tear_down(hub, [student] if student else [], classroom_report)

@@ -36,8 +36,9 @@ from classroom_hub import ENV_BIN, REPO
 from course_utils.nbgrader_cells import find_exercises
 from course_utils.release import BEGIN, END, student_notebook
 
-# 27 notebooks are executed while the module's fixture sets up: minutes on an idle machine,
-# much longer on a crowded one. The bound only stops a hang.
+# Every notebook is autograded for each planted student (len(STUDENTS) x len(NOTEBOOKS)
+# runs) while the module's fixture sets up: minutes on an idle machine, much longer on a
+# crowded one. The bound only stops a hang.
 pytestmark = [pytest.mark.classroom, pytest.mark.timeout(3600)]
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -2,10 +2,12 @@
 
 `make test-compat` (CI runs it after `make test`). A second venv, kept across runs outside
 the clone (COURSE_COMPAT_VENV, default ~/.cache/tensors-to-nn/compat-py3.11), gets the newest
-torch that pip can install here and the newest ipykernel first, then the course with a plain
-`pip install -e .[test]`, as a learner would. That install must not downgrade either of them
-(pyproject.toml's ranges admit them); then every notebook runs there, as committed, with its
-checks in strict mode, and so do the torch facts.
+torch that pip can install here and the newest ipykernel first, then the course with
+`pip install -e .[test]` (no lock), as a learner would, upgrading its other dependencies to
+their newest on every run (`--upgrade --upgrade-strategy eager`; torch held where step one put
+it: compat_env.py). That install must not downgrade torch or ipykernel (pyproject.toml's
+ranges admit them); then every notebook runs there, as committed, with its checks in strict
+mode, and so do the torch facts.
 """
 
 from __future__ import annotations
@@ -18,16 +20,13 @@ import time
 from pathlib import Path
 
 import pytest
+from compat_env import NEWEST_FIRST, VENV, course_install, held_constraints, newest_first
 
 from notebook_runner import REPO
 
 # The first run installs about 5 GB (torch 2.14.1 is a CUDA build); later runs reuse the venv.
 pytestmark = [pytest.mark.compat, pytest.mark.timeout(3000)]
 
-PYTHON_TAG = f"py{sys.version_info.major}.{sys.version_info.minor}"
-VENV = Path(os.environ.get("COURSE_COMPAT_VENV",
-                           Path.home() / ".cache" / "tensors-to-nn" / f"compat-{PYTHON_TAG}"))
-NEWEST_FIRST = ["torch", "ipykernel"]  # installed at their newest before the course
 MINIMUM = {"torch": (2, 14), "ipykernel": (7, 4)}  # what "newest" was when this was written
 
 
@@ -59,9 +58,10 @@ def compat_python() -> Path:
         VENV.parent.mkdir(parents=True, exist_ok=True)
         run([sys._base_executable, "-m", "venv", "--clear", str(VENV)])
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", *NEWEST_FIRST])
+    run(newest_first(python))
     before = installed(python)
-    run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{REPO}[test]"])
+    # the course, its other dependencies upgraded to their newest, torch held (compat_env.py)
+    run(course_install(python, held_constraints(before, VENV / "held-constraints.txt")))
     after = installed(python)
     for name in NEWEST_FIRST:
         assert after[name] == before[name], (
