@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from .places import link_state
 from .solution_regions import (  # re-exported: the student copy's public names
     BEGIN,
     BEGIN_HIDDEN,
@@ -113,8 +114,8 @@ def write_student_copies(source: Path, out: Path, force: bool = False) -> list[t
 
 def _refuse_link(path: Path, what_to_do: str) -> None:
     """ReleaseError if `path` itself is a symbolic link (dangling or not): never write through."""
-    if path.is_symlink():
-        state = "a dangling symbolic link" if not path.exists() else "a symbolic link"
+    state = link_state(path)
+    if state:
         raise ReleaseError(f"{path} is {state}: the student copy is never written through a "
                            f"link; {what_to_do}")
 
