@@ -31,6 +31,7 @@ import torch
 from ..sweep import MEAN_SCALE, ZONES, find_zones
 from ..training import History, train
 from .core import Wrong, call_learner, checker, describe, plain_number, shown
+from .introspection import course_calls
 
 __all__ = ["check_hessian_2x2", "check_power_iteration", "check_predicted_zones"]
 
@@ -176,10 +177,15 @@ def _plain_names(answer: Any) -> list[str]:
 @checker
 def check_predicted_zones(predicted_zones: Callable[[], Any]) -> str:
     """`predicted_zones()`: the zones of the `mean` rates PREDICT_RATES, committed to in advance."""
-    _refuse_helpers(predicted_zones, "predicted_zones",
-                    {"zone_of", "find_zones", "train", "sweep", "readout_text", "outcome"},
-                    "Predict: write the four names yourself, then the next cells show the truth.")
-    names = _plain_names(call_learner(predicted_zones, name="predicted_zones"))
+    helpers = {"zone_of", "find_zones", "train", "sweep", "readout_text", "outcome"}
+    instead = "Predict: write the four names yourself, then the next cells show the truth."
+    _refuse_helpers(predicted_zones, "predicted_zones", helpers, instead)
+    with course_calls(helpers | {"edges", "find_edge"}) as ran:  # reached by a computed name
+        answer = call_learner(predicted_zones, name="predicted_zones")
+    if ran:
+        raise Wrong(f"predicted_zones ran the course's {', '.join(ran)}: that does the job for "
+                    f"you. {instead}")
+    names = _plain_names(answer)
     truth = [_actual_zone(train(lr, 100, "mean")) for lr in PREDICT_RATES]
     if names == truth:
         return ("predicted_zones is right: " + ", ".join(
