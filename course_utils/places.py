@@ -29,6 +29,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def link_state(path: Path) -> str | None:
+    """ "a symbolic link" or "a dangling symbolic link" when `path` itself is one, else None.
+
+    The student copy and the workspace never write through a link (nor replace one): the
+    file it points to may be anything, anywhere.
+    """
+    if not path.is_symlink():
+        return None
+    return "a symbolic link" if path.exists() else "a dangling symbolic link"
+
+
 def read_record(workspace: Path) -> dict:
     """The sync record of `workspace`; an empty one if it is missing or unreadable."""
     try:

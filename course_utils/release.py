@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from .places import link_state
 from .solution_regions import (  # re-exported: the student copy's public names
     BEGIN,
     BEGIN_HIDDEN,
@@ -75,7 +76,8 @@ def write_student_copies(source: Path, out: Path, force: bool = False) -> list[t
     """Write the student copy of every NN_*.ipynb in `source` into `out`.
 
     Everything is checked before anything is written. Refuses (TargetExistsError) to
-    overwrite a file unless `force` is true, and never writes through a symbolic link.
+    overwrite a file unless `force` is true, and never writes through a symbolic link:
+    neither `out` itself nor a notebook in it may be one.
     Returns [(written path, number of solutions replaced), ...].
     """
     source, out = Path(source), Path(out)
@@ -85,6 +87,7 @@ def write_student_copies(source: Path, out: Path, force: bool = False) -> list[t
     paths = sorted(source.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise ReleaseError(f"{source} holds no course notebooks (NN_name.ipynb)")
+    _refuse_link(out, "name the real folder instead")
     if out.exists() and not out.is_dir():
         raise ReleaseError(f"{out} is a file, not a folder")
     if out.exists() and out.resolve() == source.resolve():
@@ -97,10 +100,7 @@ def write_student_copies(source: Path, out: Path, force: bool = False) -> list[t
     existing = []
     for name, _, _ in copies:
         target = out / name
-        if target.is_symlink():
-            state = "a dangling symbolic link" if not target.exists() else "a symbolic link"
-            raise ReleaseError(f"{target} is {state}: the student copy is never written through "
-                               "a link; delete it and run again")
+        _refuse_link(target, "delete it and run again")
         if target.is_dir():
             raise ReleaseError(f"{target} is a folder: move it away and run again")
         if target.exists():
@@ -110,6 +110,14 @@ def write_student_copies(source: Path, out: Path, force: bool = False) -> list[t
                                 "overwrite them")
     _write_atomically(out, [(name, text) for name, text, _ in copies])
     return [(out / name, solutions) for name, _, solutions in copies]
+
+
+def _refuse_link(path: Path, what_to_do: str) -> None:
+    """ReleaseError if `path` itself is a symbolic link (dangling or not): never write through."""
+    state = link_state(path)
+    if state:
+        raise ReleaseError(f"{path} is {state}: the student copy is never written through a "
+                           f"link; {what_to_do}")
 
 
 def _write_atomically(out: Path, files: list[tuple[str, str]]) -> None:

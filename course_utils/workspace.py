@@ -18,6 +18,10 @@ A hash covers each cell's type and source: running a notebook (outputs) is not e
 
 `--restore NAME` writes a fresh copy of one notebook; your own copy, if you changed it, is
 renamed to NAME.backup-<time>.ipynb first, never thrown away.
+
+Nothing is written through a symbolic link: a `workspace/` that is one is refused (one line,
+exit 2: name the real folder instead), and a notebook in it that is one is left alone and
+reported "not copied".
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from pathlib import Path
 import nbformat
 
 from . import release
-from .places import PATTERN, RECORD, REPO, has_notebooks, read_record
+from .places import PATTERN, RECORD, REPO, has_notebooks, link_state, read_record
 from .places import write_atomically as _write
 
 QUIET = ("up to date", "edited by you")  # counted in the summary line, not listed
@@ -84,6 +88,7 @@ def sync(source: Path, workspace: Path, restore: list[str] | tuple[str, ...] = (
         names = ", ".join(p.stem for p in paths)
         raise ValueError(f"no notebook called {', '.join(unknown)} in {source}; "
                          f"the notebooks are: {names}")
+    _refuse_linked_workspace(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
     record = read_record(workspace)
     copied: dict = record["notebooks"]
@@ -94,6 +99,10 @@ def sync(source: Path, workspace: Path, restore: list[str] | tuple[str, ...] = (
             new = student_bytes(path)
         except Exception as error:  # noqa: BLE001 - one refused notebook must not stop the rest
             actions.append(Action(path.name, "not copied", f"release refused it: {error}"))
+            continue
+        linked = _linked_copy(workspace, path.name)
+        if linked:
+            actions.append(Action(path.name, "not copied", linked))
             continue
         wants_restore = any(_matches(path.name, w) for w in restore)
         actions.append(_sync_one(path.name, new, workspace, entry, wants_restore))
@@ -106,6 +115,34 @@ def sync(source: Path, workspace: Path, restore: list[str] | tuple[str, ...] = (
                        "which ones you edited")
     _write(workspace / RECORD, (json.dumps(record, indent=1) + "\n").encode("utf-8"))
     return actions
+
+
+def _refuse_linked_workspace(workspace: Path) -> None:
+    """ValueError (one line) if the workspace folder or its record is a symbolic link.
+
+    A link may point anywhere (another clone's workspace, the course's own notebooks), so
+    the sync never writes through one; whoever made it on purpose names the real folder.
+    """
+    state = link_state(workspace)
+    if state:
+        real = os.path.realpath(workspace)
+        raise ValueError(f"{workspace} is {state} (to {real}): the sync never writes through "
+                         f"a link; name the real folder (--workspace {real}, or make lab "
+                         f"WORKSPACE={real}), or remove the link")
+    state = link_state(workspace / RECORD)
+    if state:
+        raise ValueError(f"{workspace / RECORD} is {state}: the sync never writes through a "
+                         "link; delete it (it is only the sync's record) and run again")
+
+
+def _linked_copy(workspace: Path, name: str) -> str | None:
+    """Why the learner's copy of `name` is left alone: it (or its .updated twin) is a link."""
+    for path in (workspace / name, workspace / f"{Path(name).stem}.updated.ipynb"):
+        state = link_state(path)
+        if state:
+            return (f"{path.name} is {state}; the sync never writes through or over a link: "
+                    "replace it with a real file (or delete it) and run again")
+    return None
 
 
 def content_digest(data: bytes | None) -> str | None:

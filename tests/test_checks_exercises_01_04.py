@@ -182,7 +182,7 @@ def sampled_std(bound):
     (lambda a: -a / math.sqrt(3), WRONG, "never negative"),
     (sampled_std, WRONG, "did you measure samples"),
     (lambda a: a / 7, WRONG, "average of w^2 over the band"),
-    (lambda a: "a/sqrt(3)", WRONG, "should return a number"),
+    (lambda a: "a/sqrt(3)", WRONG, "returned a str; return one number"),
     (unfinished, NOT_DONE, "not written yet"),
 ])
 def test_uniform_std(uniform_std, status, words):
@@ -296,7 +296,7 @@ def squares(w):
     (lambda w, lr: -lr * float(sum(t.grad.sum() for t in w.values())) ** 2, WRONG,
      "square each number's gradient"),
     (lambda w, lr: -1.0, WRONG, "every number moves by d = -lr * grad"),
-    (lambda w, lr: None, WRONG, "should return a number"),
+    (lambda w, lr: None, WRONG, "forget `return`"),
     (unfinished, NOT_DONE, "not written yet"),
 ])
 def test_first_order_loss_change(first_order_loss_change, status, words):

@@ -8,6 +8,7 @@ where a number is expected, an MLP in float64, an exit() inside the learner's co
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -22,19 +23,41 @@ from course_utils.checks import (
     NOT_DONE,
     PASSED,
     WRONG,
+    check_accuracy,
     check_autograd_gradients,
     check_count_inputs,
+    check_evaluate,
+    check_first_layer_grad_shapes,
+    check_first_order_loss_change,
+    check_hessian_2x2,
     check_hidden_layer,
+    check_linear_from_numpy,
     check_linear_parameter_shapes,
     check_mean_learning_rate,
     check_mlp,
+    check_my_linear,
     check_my_sequential,
     check_output_layer_grads,
     check_parameters_by_formula,
+    check_power_iteration,
+    check_predicted_gradient_ratio,
+    check_predicted_initial_loss,
+    check_predicted_is_leaf,
+    check_predicted_list_parameters,
+    check_predicted_loss_shape,
+    check_predicted_output_shapes,
+    check_predicted_zones,
     check_relu_backward,
+    check_sgd_update,
+    check_stack_of_layers,
+    check_standardize,
+    check_train_one_epoch,
+    check_train_step,
     check_training_step,
+    check_uniform_std,
     check_weights_as_tensors,
 )
+from course_utils.checks.digits_epoch import planted_epoch
 from course_utils.checks.training_loop import correct_step
 
 
@@ -292,3 +315,189 @@ class UnfinishedMLP(MLPWith):
 def test_mlp_hostile(answer, status, words, capsys):
     status_, message = verdict(check_mlp, answer)
     assert status_ == status and words in message, message
+
+
+# ------------------------------------------- every plain answer, in every type it may come in
+#
+# A right answer is right whatever type carries it: np.float32 where a number is expected,
+# np.int64 entries in a shape, a list or torch.Size for a tuple, np.True_ for True. Every
+# check whose answer is a number, a shape, a bool or a string is listed below with a right
+# answer built from a converter; ANSWER_IS_AN_OBJECT lists the others (arrays, tensors,
+# dicts of tensors, modules, classes). A new check must join one of the two lists.
+
+def right_power_iteration(matrix_times, vector):
+    for _ in range(200):
+        vector = vector / vector.norm()
+        product = matrix_times(vector)
+        estimate = vector @ product
+        vector = product
+    return float(estimate)
+
+
+def right_evaluate(convert):
+    def evaluate(model, x, labels):
+        model.eval()
+        with torch.no_grad():
+            logits = model(x)
+        loss = F.cross_entropy(logits, labels).item()
+        return convert(loss), convert((logits.argmax(dim=1) == labels).float().mean().item())
+    return evaluate
+
+
+def right_epoch(convert):
+    def train_one_epoch(model, loader, loss_fn, optimizer):
+        return convert(planted_epoch(model, loader, loss_fn, optimizer))
+    return train_one_epoch
+
+
+def summed_squares(w):
+    return sum(float((tensor.grad ** 2).sum()) for tensor in w.values())
+
+
+# check -> a function of `convert` that returns a right answer whose number(s) went through it
+NUMBER_ANSWERS = {
+    check_count_inputs: lambda c: lambda n, d: c(n * d),
+    check_uniform_std: lambda c: lambda bound: c(bound / math.sqrt(3)),
+    check_first_order_loss_change: lambda c: lambda w, lr: c(-lr * summed_squares(w)),
+    check_parameters_by_formula: lambda c: lambda sizes: c(sum(
+        a * b + b for a, b in zip(sizes, sizes[1:], strict=False))),
+    check_mean_learning_rate: lambda c: lambda lr, n, d: c(lr * n * d),
+    check_training_step: lambda c: step_returning(c),
+    check_power_iteration: lambda c: lambda times, v: c(right_power_iteration(times, v)),
+    check_predicted_gradient_ratio: lambda c: lambda: c(2),
+    check_predicted_list_parameters: lambda c: lambda: c(0),
+    check_predicted_initial_loss: lambda c: lambda: c(math.log(10)),
+    check_accuracy: lambda c: lambda logits, labels: c(
+        (logits.argmax(dim=1) == labels).float().mean().item()),
+    check_evaluate: right_evaluate,
+    check_train_one_epoch: right_epoch,
+    check_hessian_2x2: lambda c: lambda a, b: [[c(b * b), c(2 * a * b - 1)],
+                                               [c(2 * a * b - 1), c(a * a)]],
+}
+WHOLE_NUMBERS = {check_count_inputs, check_parameters_by_formula, check_predicted_list_parameters}
+# These exercises teach `.item()`: a tensor (which may hold the graph) is refused, saying so.
+TEACH_ITEM = {check_training_step, check_accuracy, check_evaluate, check_train_one_epoch}
+
+NUMBER_TYPES = {"np.float32": np.float32, "np.float64": np.float64,
+                "0-dim tensor": lambda v: torch.tensor(v, dtype=torch.float64),
+                "float32 tensor": lambda v: torch.tensor(v, dtype=torch.float32)}
+WHOLE_NUMBER_TYPES = {"np.int64": np.int64, "np.int32": np.int32,
+                      "0-dim tensor": lambda v: torch.tensor(int(v))}
+
+# check -> a function of `shape` (a converter) that returns a right answer built with it
+SHAPE_ANSWERS = {
+    check_first_layer_grad_shapes: lambda s: lambda: (s((1000, 100)), s((100,))),
+    check_linear_parameter_shapes: lambda s: lambda n_in, n_out: (s((n_out, n_in)), s((n_out,))),
+    check_predicted_output_shapes: lambda s: lambda: [s((64, 100)), s((64, 100)), s((64, 10))],
+    check_predicted_loss_shape: lambda s: lambda: s(()),
+}
+SHAPE_TYPES = {"np.int64 entries": lambda shape: tuple(np.int64(n) for n in shape),
+               "a list": list, "torch.Size": torch.Size,
+               "a list of np.int32": lambda shape: [np.int32(n) for n in shape]}
+
+BOOL_ANSWERS = {
+    check_predicted_is_leaf: lambda b: lambda: {"w1": b(True), "x": b(True), "h": b(False),
+                                               "loss": b(False)},
+}
+BOOL_TYPES = {"np.bool_": np.bool_, "a bool tensor": torch.tensor}
+
+ZONES = ("monotone", "catapult", "edge of stability", "divergence")
+STRING_ANSWERS = {check_predicted_zones: lambda s: lambda: tuple(s(zone) for zone in ZONES)}
+STRING_TYPES = {"np.str_": np.str_, "a str subclass": type("Name", (str,), {})}
+
+ANSWER_IS_AN_OBJECT = {
+    check_output_layer_grads, check_relu_backward, check_train_step, check_hidden_layer,
+    check_weights_as_tensors, check_autograd_gradients, check_sgd_update, check_my_linear,
+    check_linear_from_numpy, check_my_sequential, check_mlp, check_stack_of_layers,
+    check_standardize,
+}
+
+
+def one_clear_line(capsys, message):
+    """The verdict is one line, and a refusal never calls a number 'not a number'."""
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1, printed
+    if "returned the number" in message:
+        assert not any(words in message for words in (
+            "should return a number", "expected a number", "return one number", "two numbers",
+        )), message
+
+
+def test_every_check_is_listed_here():
+    listed = (set(NUMBER_ANSWERS) | set(SHAPE_ANSWERS) | set(BOOL_ANSWERS)
+              | set(STRING_ANSWERS) | ANSWER_IS_AN_OBJECT)
+    every = {getattr(course_utils.checks, name) for name in course_utils.checks.__all__
+             if name.startswith("check_")}
+    assert every == listed, [check.__name__ for check in every ^ listed]
+
+
+def number_cases():
+    for check in NUMBER_ANSWERS:
+        types = WHOLE_NUMBER_TYPES if check in WHOLE_NUMBERS else NUMBER_TYPES
+        for name, convert in types.items():
+            refused = "tensor" in name and check in TEACH_ITEM
+            yield pytest.param(check, convert, WRONG if refused else PASSED,
+                               id=f"{check.__name__}-{name}")
+
+
+@pytest.mark.parametrize("check, convert, status", list(number_cases()))
+def test_a_right_number_in_any_numeric_type(check, convert, status, capsys):
+    status_, message = verdict(check, NUMBER_ANSWERS[check](convert))
+    assert status_ == status, message
+    if status == WRONG:
+        assert ".item()" in message, message
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(NUMBER_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("bad, words", [(lambda v: "0.5", "str"), (lambda v: math.nan, "nan"),
+                                        (lambda v: True, "bool")])
+def test_a_wrong_number_is_refused_in_one_clear_line(check, bad, words, capsys):
+    status, message = verdict(check, NUMBER_ANSWERS[check](bad))
+    assert status == WRONG, message
+    assert words in message.lower() or repr(bad(1.0)) in message, message  # a list: as it is
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(SHAPE_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("shape", list(SHAPE_TYPES.values()), ids=list(SHAPE_TYPES))
+def test_a_right_shape_in_any_form(check, shape, capsys):
+    status, message = verdict(check, SHAPE_ANSWERS[check](shape))
+    assert status == PASSED, message
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(SHAPE_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("shape", [
+    lambda shape: tuple(float(n) for n in shape) or (1.5,),
+    lambda shape: tuple(Liar() for _ in shape) or (Liar(),),
+    lambda shape: ", ".join(map(str, shape)) or "()",
+], ids=["floats", "Liars", "a str"])
+def test_a_shape_that_is_not_one_is_refused_in_one_clear_line(check, shape, capsys):
+    status, message = verdict(check, SHAPE_ANSWERS[check](shape))
+    assert status == WRONG and "tuple of ints" in message or "a str" in message, message
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(BOOL_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("to_bool", list(BOOL_TYPES.values()), ids=list(BOOL_TYPES))
+def test_a_right_bool_in_any_form(check, to_bool, capsys):
+    status, message = verdict(check, BOOL_ANSWERS[check](to_bool))
+    assert status == PASSED, message
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(BOOL_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("to_bool", [int, str, lambda b: Liar()], ids=["0 or 1", "str", "Liar"])
+def test_a_bool_that_is_not_one_is_refused(check, to_bool, capsys):
+    status, message = verdict(check, BOOL_ANSWERS[check](to_bool))
+    assert status == WRONG and "True or False" in message, message
+    one_clear_line(capsys, message)
+
+
+@pytest.mark.parametrize("check", list(STRING_ANSWERS), ids=lambda check: check.__name__)
+@pytest.mark.parametrize("to_str", list(STRING_TYPES.values()), ids=list(STRING_TYPES))
+def test_a_right_string_in_any_form(check, to_str, capsys):
+    status, message = verdict(check, STRING_ANSWERS[check](to_str))
+    assert status == PASSED, message
+    one_clear_line(capsys, message)

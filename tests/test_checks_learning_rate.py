@@ -1,10 +1,13 @@
 """Checks of notebook 07 (derive, debug, predict): each diagnosis is planted and must be named."""
 
+import sys
+
 import numpy as np
 import pytest
 import torch
 
 from course_utils.checks.core import NOT_DONE, PASSED, WRONG
+from course_utils.checks.introspection import course_calls
 from course_utils.checks.learning_rate import (
     check_hessian_2x2,
     check_power_iteration,
@@ -174,6 +177,60 @@ def test_predicted_zones_that_ask_a_course_helper_are_refused():
         zones = find_zones("mean")
         return tuple(zones.zone_of(lr) for lr in (0.32, 1.28, 0.64, 3.2))
     verdict(check_predicted_zones(asks), WRONG, "find_zones", "zone_of", "Predict")
+
+
+def by_a_computed_name():
+    """find_zones reached through getattr: reading the code cannot see it, watching can."""
+    import course_utils
+    zones = getattr(course_utils, "find_" + "zones")("mean")
+    return tuple(getattr(zones, "zone" + "_of")(lr) for lr in (0.32, 1.28, 0.64, 3.2))
+
+
+def from_the_measured_edges():
+    """Only the edges of the course's measurement, compared by hand: find_zones still ran."""
+    import importlib
+    zones = getattr(importlib.import_module("course_utils.sweep"), "find_" + "zones")("mean")
+    return tuple(RIGHT[sum(lr >= edge for edge in (zones.rises_from, zones.two_over_lambda,
+                                                   zones.diverges_from))]
+                 for lr in (0.32, 1.28, 0.64, 3.2))
+
+
+def by_training(names=("train",)):
+    import course_utils
+    run = getattr(course_utils, names[0])
+    return tuple("divergence" if run(lr, 100, "mean").diverged else "monotone"
+                 for lr in (0.32, 1.28, 0.64, 3.2))
+
+
+@pytest.mark.parametrize("planted, ran", [
+    (by_a_computed_name, "find_zones"),
+    (from_the_measured_edges, "find_zones"),
+    (by_training, "train"),
+])
+def test_predicted_zones_that_run_a_course_helper_by_any_name_are_refused(planted, ran):
+    verdict(check_predicted_zones(planted), WRONG, f"ran the course's {ran}", "Predict")
+
+
+def test_a_learners_own_function_called_train_is_not_a_course_helper():
+    def train(lr):
+        return RIGHT[(0.32, 1.28, 0.64, 3.2).index(lr)]
+
+    def predicted_zones(run=train):  # a default argument: invisible to reading the names
+        return tuple(run(lr) for lr in (0.32, 1.28, 0.64, 3.2))
+    verdict(check_predicted_zones(predicted_zones), PASSED)  # only course_utils code counts
+
+
+def test_watching_course_calls_leaves_the_profiler_as_it_was():
+    def mine(frame, event, arg):
+        return None
+
+    sys.setprofile(mine)
+    try:
+        with course_calls({"find_zones"}) as ran:
+            pass
+        assert sys.getprofile() is mine and ran == []
+    finally:
+        sys.setprofile(None)
 
 
 def test_predicted_zones_objects_whose_equality_lies_do_not_pass():

@@ -198,7 +198,7 @@ def test_unfinished_stub_is_not_done():
     (returning(lambda loss, *rest: None), "returned None"),
     (returning(lambda loss, *rest: loss), "loss.item()"),
     (returning(lambda loss, *rest: "714"), "a str"),
-    (returning(lambda loss, *rest: math.nan), "the number nan"),
+    (returning(lambda loss, *rest: math.nan), "returned nan; return the loss it computed"),
     (returning(lambda loss, model, x, y, fn: fn(model(x), y).item()), "AFTER the update"),
 ])
 def test_each_planted_mistake_gets_its_diagnosis(answer, words):
@@ -254,8 +254,8 @@ def test_a_step_in_pieces_is_the_step_on_the_whole_batch(pieces):
     (lambda lr, n, d: 0.064, "expected 0.15"),  # hard-coded: wrong for the second size
     (lambda lr, n, d: lr * n * d * 2, "expected 0.064"),
     (lambda lr, n, d: None, "None"),
-    (lambda lr, n, d: math.nan, "expected a number"),
-    (lambda lr, n, d: torch.tensor(lr * n * d), "expected a number"),
+    (lambda lr, n, d: math.nan, "returned nan, not a finite number"),
+    (lambda lr, n, d: "0.064", "returned a str; return one number"),
     (lambda lr, n: lr * n, "TypeError"),
 ])
 def test_mean_learning_rate_mistakes(answer, words):
@@ -267,6 +267,8 @@ def test_mean_learning_rate_mistakes(answer, words):
 def test_mean_learning_rate_right_and_stub():
     status, message = run(check_mean_learning_rate, lambda lr, n, d: lr * n * d)
     assert status == PASSED and "0.064" in message
+    # a one-number tensor is a number too (torch.optim accepts it as lr)
+    assert run(check_mean_learning_rate, lambda lr, n, d: torch.tensor(lr * n * d))[0] == PASSED
 
     def unfinished(lr, n, d):
         raise NotImplementedError()

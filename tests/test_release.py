@@ -2,7 +2,11 @@
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -317,6 +321,24 @@ def test_nothing_is_written_through_a_symbolic_link(tmp_path, capsys, dangling):
         assert elsewhere.read_text() == "precious"
 
 
+@pytest.mark.parametrize("dangling", [True, False])
+def test_an_output_folder_that_is_a_symbolic_link_is_refused(tmp_path, capsys, dangling):
+    source = write_source(tmp_path, "01_a.ipynb")
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    if not dangling:
+        elsewhere.mkdir()
+    out.symlink_to(elsewhere, target_is_directory=True)
+    state = "a dangling symbolic link" if dangling else "a symbolic link"
+    err = refused(capsys, [out, "--source", source, "--force"], f"{out} is {state}",
+                  "never written through a link", "name the real folder")
+    assert "Not a directory" not in err
+    assert out.is_symlink() and elsewhere.exists() == (not dangling)
+    if not dangling:
+        assert list(elsewhere.iterdir()) == []  # nothing written through the link
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src", "out"] + (
+        [] if dangling else ["elsewhere"]))  # no temporary folder left beside it
+
+
 def test_an_unwritable_folder_is_one_line(tmp_path, capsys, monkeypatch):
     source = write_source(tmp_path, "01_a.ipynb")
     out = tmp_path / "out"
@@ -330,16 +352,63 @@ def test_an_unwritable_folder_is_one_line(tmp_path, capsys, monkeypatch):
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+NOBODY = 65534  # as root, the read-only test runs the release as this uid (setpriv)
+
+
+def skip_or_fail(reason):
+    """Skip with the reason on a developer's machine; on CI (CI=true) the test must run."""
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"CI=true, so this test must run, but {reason}")
+    pytest.skip(reason)
+
+
+def release_as_nobody(workdir, *args):
+    """`python -m course_utils.release ARGS` run in `workdir` as uid/gid 65534, no groups.
+
+    Root may write into any folder, so only an unprivileged uid can meet a read-only one.
+    """
+    prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+           "PYTHONDONTWRITEBYTECODE": "1", "COURSE_THREADS": "1"}
+    return subprocess.run([*prefix, sys.executable, *args], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder permissions are POSIX's")
 def test_a_read_only_folder_is_one_line(tmp_path, capsys):
-    source = write_source(tmp_path, "01_a.ipynb")
-    out = tmp_path / "out"
-    out.mkdir()
-    out.chmod(0o500)
+    if os.geteuid() != 0:
+        source = write_source(tmp_path, "01_a.ipynb")
+        out = tmp_path / "out"
+        out.mkdir()
+        out.chmod(0o500)
+        try:
+            refused(capsys, [out, "--source", source], "cannot write")
+        finally:
+            out.chmod(0o700)
+        return
+    if shutil.which("setpriv") is None:
+        skip_or_fail("running as root, the test needs setpriv (util-linux) to drop to an "
+                     "unprivileged uid, and it is missing")
+    workdir = Path(tempfile.mkdtemp(prefix="release-read-only-"))  # tmp_path is root's, 0700
     try:
-        refused(capsys, [out, "--source", source], "cannot write")
+        workdir.chmod(0o755)
+        probe = release_as_nobody(workdir, "-c", "import course_utils.release")
+        if probe.returncode != 0:
+            skip_or_fail(f"uid {NOBODY} cannot run {sys.executable} with course_utils (is the "
+                         f"checkout or the venv under a 0700 folder?): {probe.stderr[-300:]}")
+        source = write_source(workdir, "01_a.ipynb")
+        out = workdir / "out"
+        out.mkdir()
+        out.chmod(0o555)  # the unprivileged uid may read it, not write into it
+        ran = release_as_nobody(workdir, "-m", "course_utils.release", str(out),
+                                "--source", str(source))
+        assert ran.returncode == 2, ran
+        assert ran.stdout == "" and ran.stderr.count("\n") == 1, ran
+        assert "Traceback" not in ran.stderr and "cannot write" in ran.stderr, ran.stderr
+        assert f"{out}: Permission denied" in ran.stderr, ran.stderr
+        assert list(out.iterdir()) == []
     finally:
-        out.chmod(0o700)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_release_errors_are_one_line_each():

@@ -251,3 +251,73 @@ def test_restore_through_the_command_line(course):
     backups = list(ws.glob("01_next.backup-*.ipynb"))
     assert len(backups) == 1 and backups[0].read_bytes() == mine
     assert "# my own note" not in (ws / "01_next.ipynb").read_text()
+
+
+# ---- symbolic links: never written through, each refusal one line ---------------------------
+
+@pytest.mark.parametrize("dangling", [True, False])
+def test_a_workspace_that_is_a_symbolic_link_is_refused(course, capsys, dangling):
+    source, ws = course
+    elsewhere = ws.parent / "elsewhere"
+    if not dangling:
+        elsewhere.mkdir()
+    ws.symlink_to(elsewhere, target_is_directory=True)
+    assert workspace.main(["--source", str(source), "--workspace", str(ws)]) == 2
+    said = capsys.readouterr()
+    state = "a dangling symbolic link" if dangling else "a symbolic link"
+    assert said.out == "" and said.err.count("\n") == 1 and "Traceback" not in said.err
+    assert f"{ws} is {state} (to {elsewhere})" in said.err, said.err
+    assert f"--workspace {elsewhere}" in said.err, said.err
+    assert ws.is_symlink() and elsewhere.exists() == (not dangling)
+    if not dangling:
+        assert list(elsewhere.iterdir()) == []  # nothing written through the link
+
+
+@pytest.mark.parametrize("dangling", [True, False])
+def test_a_notebook_that_is_a_symbolic_link_is_left_alone(course, capsys, dangling):
+    source, ws = course
+    workspace.sync(source, ws)
+    mine = ws.parent / "my_copy.ipynb"
+    if not dangling:
+        mine.write_text("my own notebook")
+    (ws / "01_next.ipynb").unlink()
+    (ws / "01_next.ipynb").symlink_to(mine)
+    change_course(source)
+    assert workspace.main(["--source", str(source), "--workspace", str(ws)]) == 1
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "01_next.ipynb" in line)
+    state = "a dangling symbolic link" if dangling else "a symbolic link"
+    assert f"not copied    01_next.ipynb: 01_next.ipynb is {state}" in line, out
+    assert "never writes through or over a link" in line
+    assert (ws / "01_next.ipynb").is_symlink() and mine.exists() == (not dangling)
+    if not dangling:
+        assert mine.read_text() == "my own notebook"
+    assert not (ws / "01_next.updated.ipynb").exists()
+    assert verbs(workspace.sync(source, ws))["00_start.ipynb"] == "up to date"  # the rest syncs
+
+
+def test_an_updated_twin_that_is_a_symbolic_link_is_not_written_through(course):
+    source, ws = course
+    workspace.sync(source, ws)
+    edit(ws / "01_next.ipynb")
+    elsewhere = ws.parent / "elsewhere.ipynb"
+    elsewhere.write_text("precious")
+    (ws / "01_next.updated.ipynb").symlink_to(elsewhere)
+    change_course(source)
+    action = next(a for a in workspace.sync(source, ws) if a.name == "01_next.ipynb")
+    assert action.what == "not copied"
+    assert "01_next.updated.ipynb is a symbolic link" in action.detail
+    assert elsewhere.read_text() == "precious" and (ws / "01_next.updated.ipynb").is_symlink()
+
+
+def test_a_sync_record_that_is_a_symbolic_link_is_refused(course, capsys):
+    source, ws = course
+    workspace.sync(source, ws)
+    elsewhere = ws.parent / "record.json"
+    elsewhere.write_text("{}")
+    (ws / RECORD).unlink()
+    (ws / RECORD).symlink_to(elsewhere)
+    assert workspace.main(["--source", str(source), "--workspace", str(ws)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{ws / RECORD} is a symbolic link" in err, err
+    assert elsewhere.read_text() == "{}"

@@ -24,7 +24,16 @@ import numpy as np
 import torch
 
 from .. import problem
-from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .core import (
+    Wrong,
+    call_learner,
+    checker,
+    close,
+    describe,
+    expect_array,
+    number_answer,
+    plain_bool,
+)
 from .learner_code import changed_in_place
 
 __all__ = ["check_autograd_gradients", "check_sgd_update", "check_predicted_is_leaf",
@@ -226,7 +235,8 @@ def check_predicted_is_leaf(predicted_is_leaf: Callable[[], dict]) -> str:
     if not isinstance(answer, dict):
         raise Wrong(f"predicted_is_leaf should return a dict {{name: True or False}}, but "
                     f"returned {describe(answer)}.")
-    missing = [name for name in truth if not isinstance(answer.get(name), bool)]
+    given = {name: plain_bool(answer.get(name)) for name in truth}  # np.True_ is True too
+    missing = [name for name in truth if given[name] is None]
     if missing:
         raise Wrong(f"give True or False for {', '.join(missing)} (a dict with the keys "
                     "'w1', 'x', 'h', 'loss').")
@@ -237,7 +247,7 @@ def check_predicted_is_leaf(predicted_is_leaf: Callable[[], dict]) -> str:
                 "a leaf",
            "loss": "the loss was computed from the weights: it has a grad_fn, so it is not a "
                    "leaf"}
-    wrong = [name for name in truth if answer[name] != truth[name]]
+    wrong = [name for name in truth if given[name] != truth[name]]
     if wrong:
         raise Wrong("; ".join(f"{name}: {why[name]}" for name in wrong) + ".")
     return ("predicted_is_leaf is right: w1 and x are leaves (you made them); h and loss are "
@@ -259,12 +269,10 @@ def check_first_order_loss_change(first_order_loss_change: Callable[..., float])
     lr = problem.LEARNING_RATE
     squares = {name: float((w[name].grad ** 2).sum()) for name in NAMES}
     right = -lr * sum(squares.values())
-    answer = call_learner(first_order_loss_change, w, lr, name="first_order_loss_change")
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = float(answer.detach())
-    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-        raise Wrong(f"first_order_loss_change should return a number, but returned "
-                    f"{describe(answer)}.")
+    # np.float32 and a one-element tensor (with or without its graph) are numbers too
+    answer = number_answer(call_learner(first_order_loss_change, w, lr,
+                                        name="first_order_loss_change"),
+                           "first_order_loss_change", "return one number, the change of the loss")
     if np.isclose(answer, right, rtol=1e-6):
         with torch.no_grad():
             for tensor in w.values():

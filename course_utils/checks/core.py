@@ -15,8 +15,9 @@ and anything unexpected (SystemExit included; only KeyboardInterrupt, the learne
 stop, goes through), into the printed verdict: one line, at most MESSAGE_LIMIT characters.
 
 Learner code runs through `call_learner` (or under `time_limit`): at most TIME_LIMIT_S
-seconds per call. Numbers are compared as plain Python numbers (`plain_number`), so numpy
-scalars are accepted and an object whose `==` lies is not.
+seconds per call. Answers are compared as plain Python values (module `plain`: numbers,
+bools, shapes; `number_answer` refuses a non-number in one line), so numpy scalars,
+one-element tensors and torch.Size are accepted and an object whose `==` lies is not.
 
 Strict mode (used by the test suite, never by learners): with COURSE_CHECKS_STRICT=solutions
 a check that does not pass raises `StrictModeError`; with COURSE_CHECKS_STRICT=student a
@@ -47,6 +48,7 @@ from .learner_code import (
     shown,
     time_limit,
 )
+from .plain import as_int, is_number, plain_bool, plain_number, plain_shape
 
 PASSED, WRONG, NOT_DONE = "passed", "wrong", "not done"
 SYMBOLS = {PASSED: "✓", WRONG: "✗", NOT_DONE: "…"}
@@ -58,8 +60,8 @@ __all__ = [
     "MESSAGE_LIMIT", "NOT_DONE", "NOT_DONE_HINT", "PASSED", "SHOWN_LIMIT", "TIME_LIMIT_S", "WRONG",
     "CheckResult", "LearnerTimeout", "NotDone", "StrictModeError", "Wrong", "as_int",
     "call_learner", "checker", "close", "describe", "error_text", "expect_array",
-    "helper_called", "is_number", "plain_number", "reject_helper", "safe_type_name", "shown",
-    "spying", "time_limit",
+    "helper_called", "is_number", "number_answer", "plain_bool", "plain_number", "plain_shape",
+    "reject_helper", "safe_type_name", "shown", "spying", "time_limit",
 ]
 
 
@@ -167,36 +169,6 @@ def call_learner(function: Any, *args: Any, name: str = "your function",
         raise Wrong(f"{name} raised {error_text(error)}") from None
 
 
-def plain_number(value: Any) -> int | float | None:
-    """`value` as a plain Python int or float, or None if it is not a number.
-
-    Accepts int, float, numpy scalars (np.int64, np.float32, ...) and one-element tensors
-    or arrays; refuses bool, and any other object (whose `==` might say anything).
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, int):
-        return int.__int__(value)  # the stored value, whatever a subclass pretends
-    if isinstance(value, float):
-        return float.__float__(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool \
-            and not value.dtype.is_complex:
-        return plain_number(value.item())
-    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
-        return plain_number(value.item())
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    """`value` as a plain int when it is a whole number of an integer type (np.int64 too)."""
-    number = plain_number(value)
-    return number if isinstance(number, int) else None
-
-
 def describe(value: Any) -> str:
     """A short description of a value for a message: "a tensor of shape (3, 4), float32"."""
     if value is None:
@@ -208,9 +180,11 @@ def describe(value: Any) -> str:
     number = plain_number(value)
     if number is not None and type(value) in (int, float):
         return f"the number {number!r}"
+    kind = safe_type_name(value)
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
     if number is not None:
-        return f"the number {number!r} (a {safe_type_name(value)})"
-    return f"a {safe_type_name(value)}"
+        return f"the number {number!r} ({article} {kind})"
+    return f"{article} {kind}"
 
 
 def expect_array(value: Any, name: str, shape: tuple[int, ...], kind: str = "any") -> np.ndarray:
@@ -260,7 +234,18 @@ def reject_helper(function: Any, name: str, helpers: dict[Any, str], instead: st
                     f"{instead}")
 
 
-def is_number(value: Any) -> bool:
-    """True for a finite number: int, float or a numpy scalar (not bool); see plain_number."""
+def number_answer(value: Any, name: str, expected: str = "return one number") -> int | float:
+    """The learner's answer as a plain, finite int or float; else `Wrong` saying why.
+
+    np.float32, np.int64 and a one-element tensor or array count as numbers (see
+    plain_number). A check that teaches `.item()` refuses a tensor itself, before this.
+    `expected` ends the refusal: "return one number, e.g. `return 1.23`".
+    """
+    if value is None:
+        raise Wrong(f"{name} returned None. Did you forget `return`?")
     number = plain_number(value)
-    return number is not None and math.isfinite(number) and not isinstance(value, torch.Tensor)
+    if number is None:
+        raise Wrong(f"{name} returned {describe(value)}; {expected}.")
+    if not math.isfinite(number):
+        raise Wrong(f"{name} returned {number}, not a finite number; {expected}.")
+    return number

@@ -25,7 +25,15 @@ from torch import nn
 
 from .. import digit_training as reference
 from ..digits import CLASSES, SEED, DigitsSplit, load_digits_split
-from .core import Wrong, call_learner, checker, describe, is_number, reject_helper
+from .core import (
+    Wrong,
+    call_learner,
+    checker,
+    describe,
+    number_answer,
+    plain_number,
+    reject_helper,
+)
 
 __all__ = ["check_predicted_initial_loss", "check_accuracy", "check_evaluate"]
 
@@ -77,12 +85,8 @@ def call_checked(function: Any, *args: Any, name: str) -> Any:
 @checker
 def check_predicted_initial_loss(predicted_initial_loss: Callable[[], float]) -> str:
     """The untrained network's 10 scores are small and nearly equal: p = 1/10, loss = ln(10)."""
-    answer = call_learner(predicted_initial_loss, name="predicted_initial_loss")
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if not is_number(answer):
-        raise Wrong(f"predicted_initial_loss returned {describe(answer)}; return one number, "
-                    "e.g. `return 1.23`.")
+    answer = number_answer(call_learner(predicted_initial_loss, name="predicted_initial_loss"),
+                           "predicted_initial_loss", "return one number, e.g. `return 1.23`")
     right = math.log(CLASSES)
     if abs(answer - right) <= 0.1:
         return (f"predicted_initial_loss is right: {answer:.3g}. Ten nearly equal scores give "
@@ -136,8 +140,7 @@ def check_accuracy(accuracy: Callable[[torch.Tensor, torch.Tensor], float]) -> s
         if isinstance(answer, torch.Tensor):
             raise Wrong(f"accuracy returned {describe(answer)}; return a Python number: "
                         "`.item()` turns a one-number tensor into one.")
-        if not is_number(answer):
-            raise Wrong(f"accuracy returned {describe(answer)}; expected a number between 0 and 1.")
+        answer = number_answer(answer, "accuracy", "return a number between 0 and 1")
         if math.isclose(answer, expected, rel_tol=1e-6):
             continue
         by_columns = (logits.argmax(dim=0) == labels[:CLASSES]).float().mean().item()
@@ -189,8 +192,13 @@ def check_evaluate(evaluate: Callable[[nn.Module, torch.Tensor, torch.Tensor], A
     loss, acc = answer
     if isinstance(loss, torch.Tensor) or isinstance(acc, torch.Tensor):
         raise Wrong("evaluate returned tensors; return plain numbers with `.item()`.")
-    if not (is_number(loss) and is_number(acc)):
-        raise Wrong(f"evaluate returned ({describe(loss)}, {describe(acc)}); expected two numbers.")
+    numbers = {"loss": plain_number(loss), "accuracy": plain_number(acc)}  # np.float32 too
+    for part, number in numbers.items():
+        if number is None or not math.isfinite(number):
+            shown_as = describe(loss if part == "loss" else acc) if number is None else number
+            raise Wrong(f"evaluate's {part} is {shown_as}; return two finite numbers: "
+                        "`return loss, accuracy`.")
+    loss, acc = numbers["loss"], numbers["accuracy"]
     if math.isclose(loss, expected_accuracy) and math.isclose(acc, expected_loss):
         raise Wrong("evaluate returned (accuracy, loss); the order is (loss, accuracy).")
     if not seen:

@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .. import digit_training as reference
 from ..digits import SEED
-from .core import Wrong, checker, describe, is_number
+from .core import Wrong, checker, describe, number_answer
 from .digits import call_checked, digits, not_the_reference, record_modes, refusing_reference
 
 __all__ = ["check_train_one_epoch"]
@@ -114,9 +114,11 @@ def check_train_one_epoch(train_one_epoch: EpochFunction) -> str:
     if any(not training for training, _ in seen):
         raise Wrong("train_one_epoch ran the model in eval mode (evaluate leaves it there). "
                     "Call model.train() at the start of the epoch.")
-    if isinstance(result, torch.Tensor) or not is_number(result):
+    if isinstance(result, torch.Tensor):  # the epoch teaches loss.item(): no tensor here
         raise Wrong(f"train_one_epoch returned {describe(result)}; return the mean of the batch "
                     "losses as a number (loss.item() for each batch).")
+    result = number_answer(result, "train_one_epoch", "return the mean of the batch losses as "
+                           "a number (loss.item() for each batch)")
     if not math.isclose(result, expected, rel_tol=1e-5):
         raise Wrong(f"train_one_epoch returned {result:.4f}; the mean of the 4 batch losses is "
                     f"{expected:.4f}. Keep each batch's loss.item() and return their mean.")

@@ -5,17 +5,22 @@ calling the course's own helper that already does the job.
     with spying(nn.Sequential, "forward") as calls:                # who ran Sequential.forward
         mine(x)
 
-`helper_called` reads the code (no call needed); `spying` watches behaviour, for what
-reading cannot see (a class that builds an nn.Sequential inside its forward).
+    with course_calls({"find_zones", "zone_of"}) as ran:           # which of those ran
+        predicted_zones()
+
+`helper_called` reads the code (no call needed); `spying` and `course_calls` watch
+behaviour, for what reading cannot see (a class that builds an nn.Sequential inside its
+forward; a helper reached by a computed name, `getattr(course_utils, "find_" + "zones")`).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -41,6 +46,32 @@ def spying(owner: type, attribute: str) -> Iterator[list[Any]]:
         yield calls
     finally:
         setattr(owner, attribute, original)
+
+
+@contextmanager
+def course_calls(names: Collection[str]) -> Iterator[list[str]]:
+    """Record which course_utils functions or methods called one of `names` run in the block.
+
+    Nothing is replaced: a profile function (sys.setprofile, this thread only, the previous
+    one restored afterwards) sees every Python call, so a helper counts however it was
+    reached: an alias, getattr with a computed name, a method of an object it returned.
+    Only code defined in course_utils counts; a learner's own `train` does not.
+    """
+    package = os.path.dirname(os.path.dirname(__file__))  # course_utils/, as co_filename says
+    ran: list[str] = []
+
+    def watch(frame: types.FrameType, event: str, arg: Any) -> None:
+        code = frame.f_code
+        if event == "call" and code.co_name in names and code.co_name not in ran \
+                and code.co_filename.startswith(package):
+            ran.append(code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        yield ran
+    finally:
+        sys.setprofile(previous)
 
 
 def helper_called(function: Any, helpers: Mapping[Any, str], depth: int = 3) -> str | None:

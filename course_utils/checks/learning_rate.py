@@ -30,7 +30,8 @@ import torch
 
 from ..sweep import MEAN_SCALE, ZONES, find_zones
 from ..training import History, train
-from .core import Wrong, call_learner, checker, describe
+from .core import Wrong, call_learner, checker, describe, plain_number, shown
+from .introspection import course_calls
 
 __all__ = ["check_hessian_2x2", "check_power_iteration", "check_predicted_zones"]
 
@@ -64,14 +65,20 @@ def _as_plain_matrix(value: Any, call: str) -> np.ndarray:
         raise Wrong(f"{call} returned None. Did you forget `return`?")
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().double().numpy()
-    try:
+    try:  # numbers only: numpy would also turn "1" into 1.0 and True into 1.0
         matrix = np.array(value, dtype=np.float64)
+        numbers = np.array(value).dtype.kind in "iuf"
     except (TypeError, ValueError):
-        raise Wrong(f"{call} should return a 2 x 2 array of numbers, not {describe(value)}."
-                    ) from None
+        numbers = False
+    if not numbers:
+        got = shown(value) if isinstance(value, (list, tuple)) else describe(value)
+        raise Wrong(f"{call} should return a 2 x 2 array of numbers; it returned {got}.")
     if matrix.shape != (2, 2):
         raise Wrong(f"{call} returned shape {matrix.shape}; the Hessian of a function of two "
                     "weights is 2 x 2: [[d2f/da2, d2f/da db], [d2f/db da, d2f/db2]].")
+    if not np.all(np.isfinite(matrix)):
+        raise Wrong(f"{call} holds NaN or inf: each entry is a polynomial in a and b, finite "
+                    "everywhere.")
     return matrix
 
 
@@ -125,13 +132,10 @@ def check_power_iteration(power_iteration: Callable[..., Any]) -> str:
         start = torch.ones(len(eigenvalues), dtype=torch.float64)
         answer = call_learner(power_iteration, lambda v, m=matrix: m @ v, start.clone(),
                               name="power_iteration")
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-            answer = answer.item()
-        if isinstance(answer, (np.floating, np.integer)):
-            answer = float(answer)
-        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        number = plain_number(answer)  # np.float32 and a one-element tensor are numbers too
+        if number is None:
             raise Wrong(f"power_iteration should return a number, not {describe(answer)}.")
-        answer = float(answer)
+        answer = float(number)
         where = f"for a matrix with eigenvalues {eigenvalues}"
         if not math.isfinite(answer):
             raise Wrong(f"power_iteration returned {answer} {where}: v grew without bound. "
@@ -173,10 +177,15 @@ def _plain_names(answer: Any) -> list[str]:
 @checker
 def check_predicted_zones(predicted_zones: Callable[[], Any]) -> str:
     """`predicted_zones()`: the zones of the `mean` rates PREDICT_RATES, committed to in advance."""
-    _refuse_helpers(predicted_zones, "predicted_zones",
-                    {"zone_of", "find_zones", "train", "sweep", "readout_text", "outcome"},
-                    "Predict: write the four names yourself, then the next cells show the truth.")
-    names = _plain_names(call_learner(predicted_zones, name="predicted_zones"))
+    helpers = {"zone_of", "find_zones", "train", "sweep", "readout_text", "outcome"}
+    instead = "Predict: write the four names yourself, then the next cells show the truth."
+    _refuse_helpers(predicted_zones, "predicted_zones", helpers, instead)
+    with course_calls(helpers | {"edges", "find_edge"}) as ran:  # reached by a computed name
+        answer = call_learner(predicted_zones, name="predicted_zones")
+    if ran:
+        raise Wrong(f"predicted_zones ran the course's {', '.join(ran)}: that does the job for "
+                    f"you. {instead}")
+    names = _plain_names(answer)
     truth = [_actual_zone(train(lr, 100, "mean")) for lr in PREDICT_RATES]
     if names == truth:
         return ("predicted_zones is right: " + ", ".join(

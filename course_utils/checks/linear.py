@@ -13,12 +13,12 @@ from torch import nn
 from ..shape_errors import MATMUL
 from .core import (
     Wrong,
-    as_int,
     call_learner,
     checker,
     close,
     describe,
     expect_array,
+    plain_shape,
     shown,
 )
 
@@ -111,14 +111,6 @@ def _diagnose_values(result: np.ndarray, x: torch.Tensor, weight: torch.Tensor,
                 "values from x @ W.T + b. Check each step: the product, then the bias.")
 
 
-def _as_shape(value: Any) -> tuple | None:
-    """A tuple of plain ints (np.int64 entries too), or None if `value` is not a shape."""
-    if not isinstance(value, (tuple, list, torch.Size)):
-        return None
-    sizes = tuple(as_int(v) for v in value)
-    return None if None in sizes else sizes
-
-
 @checker
 def check_linear_parameter_shapes(linear_parameter_shapes: Callable) -> str:
     """`linear_parameter_shapes(in_features, out_features)` -> (weight shape, bias shape).
@@ -133,10 +125,10 @@ def check_linear_parameter_shapes(linear_parameter_shapes: Callable) -> str:
         if answer is None:
             raise Wrong("linear_parameter_shapes returned None. Did you forget `return`?")
         if not isinstance(answer, (tuple, list, torch.Size)) or len(answer) != 2 \
-                or _as_shape(answer) is not None:
+                or plain_shape(answer) is not None:
             raise Wrong(f"linear_parameter_shapes should return two shapes (weight shape, bias "
                         f"shape), e.g. ((30, 20), (30,)); it returned {describe(answer)}.")
-        weight_shape, bias_shape = (_as_shape(a) for a in answer)
+        weight_shape, bias_shape = (plain_shape(a) for a in answer)  # np.int64 entries too
         layer = nn.Linear(in_features, out_features)
         call = f"linear_parameter_shapes({in_features}, {out_features})"
         if weight_shape is None or bias_shape is None:

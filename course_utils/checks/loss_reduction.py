@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 
 from .. import problem
-from .core import Wrong, call_learner, checker, describe, is_number, plain_number
+from .core import Wrong, call_learner, checker, number_answer
 
 __all__ = ["check_mean_learning_rate"]
 
@@ -31,11 +31,8 @@ def check_mean_learning_rate(mean_learning_rate: Callable[[float, int, int], flo
         elements = n_examples * n_outputs
         answer = call_learner(mean_learning_rate, sum_lr, n_examples, n_outputs,
                               name="mean_learning_rate")
-        if answer is None:
-            raise Wrong("mean_learning_rate returned None. Did you forget `return`?")
-        if not is_number(answer):
-            raise Wrong(f"mean_learning_rate returned {describe(answer)}; expected a number.")
-        answer = plain_number(answer)  # np.float32 too: compared within float32's precision
+        # np.float32 too (compared within float32's precision), or a one-element tensor
+        answer = number_answer(answer, "mean_learning_rate", "return one number, a learning rate")
         call = f"mean_learning_rate({sum_lr}, {n_examples}, {n_outputs})"
         if math.isclose(answer, sum_lr * elements, rel_tol=1e-6):
             continue

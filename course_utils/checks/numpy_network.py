@@ -19,7 +19,16 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import problem
-from .core import Wrong, call_learner, checker, close, describe, expect_array
+from .core import (
+    Wrong,
+    call_learner,
+    checker,
+    close,
+    describe,
+    expect_array,
+    plain_shape,
+    shown,
+)
 from .learner_code import changed_in_place
 
 __all__ = ["check_output_layer_grads", "check_relu_backward", "check_first_layer_grad_shapes",
@@ -151,13 +160,6 @@ def _two_results(answer: object, hidden: int, d_out: int) -> tuple[object, objec
     return first, second
 
 
-def _shape_of(value: object) -> tuple | None:
-    """A shape written as a tuple or list of ints, else None."""
-    if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    return None
-
-
 @checker
 def check_first_layer_grad_shapes(first_layer_grad_shapes: Callable[[], tuple]) -> str:
     """`first_layer_grad_shapes()` -> (shape of grad_w1, shape of grad_b1), predicted.
@@ -167,14 +169,15 @@ def check_first_layer_grad_shapes(first_layer_grad_shapes: Callable[[], tuple]) 
     """
     n, d_in, hidden = problem.N, problem.D_IN, problem.H
     answer = call_learner(first_layer_grad_shapes, name="first_layer_grad_shapes")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2 or _shape_of(answer):
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2 or plain_shape(answer):
         raise Wrong("first_layer_grad_shapes should return two shapes, (shape of grad_w1, "
                     f"shape of grad_b1), each a tuple such as (2, 3); it returned "
                     f"{describe(answer)}.")
-    weight, bias = (_shape_of(part) for part in answer)
+    # a tuple, list or torch.Size of ints, np.int64 entries too
+    weight, bias = (plain_shape(part) for part in answer)
     if weight is None or bias is None:
         raise Wrong(f"write each shape as a tuple of ints, e.g. (2, 3) or (3,); you returned "
-                    f"{answer!r}. A 1-D shape needs its comma: (3,).")
+                    f"{shown(answer)}. A 1-D shape needs its comma: (3,).")
     if weight == (hidden, d_in):
         raise Wrong(f"grad_w1 {weight} is transposed: a gradient has the shape of its "
                     f"parameter, and w1 is (D_in, H) = {(d_in, hidden)} in the numpy layout.")

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from .. import problem
-from .core import Wrong, call_learner, checker, describe, is_number
+from .core import Wrong, call_learner, checker, describe, number_answer, plain_shape, shown
 
 __all__ = ["check_predicted_output_shapes", "check_predicted_gradient_ratio",
            "check_predicted_list_parameters"]
@@ -68,13 +68,6 @@ def call_prediction(function: Callable[[], Any], name: str) -> Any:
     return answer
 
 
-def _as_shape(value: Any) -> tuple[int, ...] | None:
-    if isinstance(value, (tuple, list, torch.Size)) and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return tuple(value)
-    return None
-
-
 @checker
 def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) -> str:
     """The output shape of each of the running example's three modules, for x of (64, 1000).
@@ -85,10 +78,12 @@ def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) ->
     answer = call_prediction(predicted_output_shapes, "predicted_output_shapes")
     n, d_in, h, d_out = problem.N, problem.D_IN, problem.H, problem.D_OUT
     expected = [(n, h), (n, h), (n, d_out)]
-    if not isinstance(answer, (list, tuple)) or any(_as_shape(s) is None for s in answer):
-        raise Wrong(f"predicted_output_shapes returned {describe(answer)}; return a list of "
-                    "shapes, one per module, e.g. [(1, 2), (3, 4), (5, 6)].")
-    shapes = [_as_shape(s) for s in answer]
+    # each shape a tuple, list or torch.Size of ints (np.int64 entries too)
+    shapes = [plain_shape(s) for s in answer] if isinstance(answer, (list, tuple)) else [None]
+    if None in shapes:
+        got = shown(answer) if isinstance(answer, (list, tuple)) else describe(answer)
+        raise Wrong(f"predicted_output_shapes returned {got}; return a list of "
+                    "shapes, one per module, each a tuple of ints: [(1, 2), (3, 4), (5, 6)].")
     if len(shapes) == 4 and shapes[1:] == expected:
         raise Wrong("You listed 4 shapes: the first is x itself. Give one OUTPUT shape per "
                     "module, three in all.")
@@ -115,11 +110,8 @@ def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) ->
 @checker
 def check_predicted_gradient_ratio(predicted_gradient_ratio: Callable[[], Any]) -> str:
     """`.grad` after two backward() calls (nothing cleared) divided by `.grad` after one: 2."""
-    answer = call_prediction(predicted_gradient_ratio, "predicted_gradient_ratio")
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if not is_number(answer):
-        raise Wrong(f"predicted_gradient_ratio returned {describe(answer)}; return one number.")
+    answer = number_answer(call_prediction(predicted_gradient_ratio, "predicted_gradient_ratio"),
+                           "predicted_gradient_ratio")
     if math.isclose(answer, 2):
         return ("predicted_gradient_ratio is right: backward() ADDS the new gradient to what "
                 ".grad holds, so two calls give twice the gradient.")
@@ -139,11 +131,9 @@ def check_predicted_gradient_ratio(predicted_gradient_ratio: Callable[[], Any]) 
 @checker
 def check_predicted_list_parameters(predicted_list_parameters: Callable[[], Any]) -> str:
     """How many numbers `parameters()` finds in ListNet() (two Linear layers in a plain list): 0."""
-    answer = call_prediction(predicted_list_parameters, "predicted_list_parameters")
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if not is_number(answer):
-        raise Wrong(f"predicted_list_parameters returned {describe(answer)}; return one number.")
+    answer = number_answer(call_prediction(predicted_list_parameters,
+                                           "predicted_list_parameters"),
+                           "predicted_list_parameters")
     if answer == 0:
         return ("predicted_list_parameters is right: a plain list is 'anything else' for "
                 "__setattr__, so parameters() finds none of the layers' numbers.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
@@ -19,7 +18,7 @@ from .core import (
     close,
     describe,
     expect_array,
-    plain_number,
+    number_answer,
     reject_helper,
 )
 from .introspection import spying
@@ -215,11 +214,8 @@ def check_parameters_by_formula(parameters_by_formula: Callable) -> str:
             raise Wrong(f"{call} builds nn.Linear layers to count their parameters; the task "
                         "is the formula, without building anything: in*out weights + out "
                         "biases for each pair of neighbouring widths.")
-        if answer is None:
-            raise Wrong("parameters_by_formula returned None. Did you forget `return`?")
-        number = plain_number(answer)  # a plain number: an object's `==` may say anything
-        if number is None or not math.isfinite(number):
-            raise Wrong(f"{call} returned {describe(answer)}; return one whole number.")
+        # a plain number (np.int64 too): an object's `==` may say anything
+        number = number_answer(answer, call, "return one whole number")
         if number == expected:
             continue
         _diagnose_count(call, number, sizes, expected)

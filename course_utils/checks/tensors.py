@@ -34,7 +34,11 @@ from .core import (
     close,
     describe,
     expect_array,
+    number_answer,
+    plain_number,
+    plain_shape,
     reject_helper,
+    shown,
 )
 from .learner_code import changed_in_place
 
@@ -186,15 +190,18 @@ def check_predicted_loss_shape(predicted_loss_shape: Callable[[], object]) -> st
     y_pred = torch.zeros(problem.N, problem.D_OUT)
     truth = tuple((y_pred - y_pred).pow(2).sum().shape)
     answer = call_learner(predicted_loss_shape, name="predicted_loss_shape")
-    if isinstance(answer, (tuple, list, torch.Size)) and tuple(answer) == truth:
+    shape = plain_shape(answer)  # a tuple, list or torch.Size of ints (np.int64 too)
+    if shape == truth:
         return ("predicted_loss_shape is right: the summed loss is a 0-dimensional tensor, "
                 "shape (): one number, read with .item().")
     if answer is None:
         raise Wrong("predicted_loss_shape returned None. Did you forget `return`?")
-    if isinstance(answer, (int, float)):
-        raise Wrong(f"you returned the number {answer!r}; return a shape, written as a tuple. "
-                    "How many dimensions does a sum over everything leave?")
-    shape = tuple(answer) if isinstance(answer, (tuple, list, torch.Size)) else None
+    if shape is None and isinstance(answer, (tuple, list, torch.Size)):
+        raise Wrong(f"write the shape as a tuple of ints, like (2, 3) or (3,); you returned "
+                    f"{shown(answer)}.")
+    if plain_number(answer) is not None and not isinstance(answer, torch.Tensor):
+        raise Wrong(f"you returned the number {plain_number(answer)!r}; return a shape, written "
+                    "as a tuple. How many dimensions does a sum over everything leave?")
     if shape in ((1,), (1, 1)):
         raise Wrong(f"{shape} has {len(shape)} dimension(s) of size 1. `.sum()` with no `dim` "
                     "removes every dimension: the loss has zero dimensions.")
@@ -204,8 +211,9 @@ def check_predicted_loss_shape(predicted_loss_shape: Callable[[], object]) -> st
     if shape in ((problem.N,), (problem.D_OUT,)):
         raise Wrong(f"{shape} is what a sum over ONE dim leaves. `.sum()` without `dim` sums "
                     "over every dim.")
-    raise Wrong(f"predicted_loss_shape returned {describe(answer)}; the loss is one number. "
-                "What shape has a tensor with no dimensions?")
+    what = f"the shape {shape}" if shape is not None else describe(answer)
+    raise Wrong(f"predicted_loss_shape returned {what}; the loss is one number. What shape "
+                "has a tensor with no dimensions?")
 
 
 @checker
@@ -216,13 +224,9 @@ def check_uniform_std(uniform_std: Callable[[float], float]) -> str:
     For nn.Linear(1000, ...): 0.0316 / 1.732 = 0.0183. Tried on three bounds.
     """
     for bound in (1 / np.sqrt(problem.D_IN), 1.0, 2.5):
-        answer = call_learner(uniform_std, bound, name="uniform_std")
-        if isinstance(answer, (torch.Tensor, np.ndarray)) and np.prod(answer.shape) == 1:
-            answer = float(answer.reshape(-1)[0])  # a one-element tensor or array
-        if answer is None:
-            raise Wrong("uniform_std returned None. Did you forget `return`?")
-        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-            raise Wrong(f"uniform_std should return a number, but returned {describe(answer)}.")
+        # np.float32, np.float64 and a one-element tensor are numbers too
+        answer = number_answer(call_learner(uniform_std, bound, name="uniform_std"),
+                               "uniform_std", "return one number, the standard deviation")
         right = bound / np.sqrt(3)
         if np.isclose(answer, right, rtol=1e-6):  # float32 arithmetic is exact enough
             continue

@@ -268,8 +268,9 @@ def _compare_returned_loss(returned: Any, expected: float, loss_after: float,
                     "loss tensor (with its graph). Return the number: `return loss.item()`.")
     number = plain_number(returned)  # float32 numbers too, within their precision
     if number is None or not math.isfinite(number):
-        raise Wrong(f"The update is right, but training_step returned {describe(returned)}; "
-                    "return the loss as a number: `return loss.item()`.")
+        got = describe(returned) if number is None else number  # nan is a number, but not a loss
+        raise Wrong(f"The update is right, but training_step returned {got}; return the loss "
+                    f"it computed before the update, {expected:,.2f}: `return loss.item()`.")
     if math.isclose(number, last_piece, rel_tol=1e-6):
         raise Wrong(f"The update is right, but training_step returned {number:,.2f}: the loss "
                     f"of the last piece only. Add up the pieces' losses (`loss.item()` of "
