@@ -56,10 +56,41 @@ def negated(x, y, w):
     return {name: -grad for name, grad in right(x, y, w).items()}
 
 
+def forward_under_no_grad(x, y, w):
+    """Notebook 03's planted bug: the forward pass is not recorded."""
+    with torch.no_grad():
+        loss = (forward(x, w) - y).pow(2).sum()
+    loss.backward()
+    return grads(w)
+
+
+def loss_made_to_require_grad(x, y, w):
+    """A wrong fix of that bug: backward() runs, but from a loss with no graph behind it."""
+    with torch.no_grad():
+        loss = (forward(x, w) - y).pow(2).sum()
+    loss.requires_grad_(True)
+    loss.backward()
+    return grads(w)
+
+
+def by_hand(x, y, w):
+    """Notebook 03's hand_gradients: the right numbers, without backward()."""
+    with torch.no_grad():
+        h = x @ w["w1"] + w["b1"]
+        h_relu = h.clamp(min=0)
+        grad_y_pred = 2.0 * (h_relu @ w["w2"] + w["b2"] - y)
+        grad_h = (grad_y_pred @ w["w2"].T) * (h > 0)
+        return {"w1": x.T @ grad_h, "b1": grad_h.sum(dim=0),
+                "w2": h_relu.T @ grad_y_pred, "b2": grad_y_pred.sum(dim=0)}
+
+
 @pytest.mark.parametrize("autograd_gradients, status, words", [
     (right, PASSED, "autograd_gradients is right"),
     (unfinished, NOT_DONE, "not written yet"),
-    (no_backward, WRONG, "gradient is None"),
+    (no_backward, WRONG, "every gradient is None"),
+    (forward_under_no_grad, WRONG, "The loss has no grad_fn"),
+    (loss_made_to_require_grad, WRONG, "not computed under torch.no_grad()"),
+    (by_hand, WRONG, "did not come from loss.backward()"),
     (no_bias, WRONG, "b1's gradient is None"),
     (backward_twice, WRONG, "twice the right one"),
     (mean_loss, WRONG, "you took the mean"),

@@ -43,19 +43,28 @@ def verdict(check, function, status, words):
 
 # --- 01: predict the first layer's gradient shapes -------------------------------------------
 
+def shapes(weight, bias):
+    """An answer built from the sizes: weight(n, d_in, h) and bias(n, d_in, h) give shapes."""
+    return lambda n, d_in, h: (weight(n, d_in, h), bias(n, d_in, h))
+
+
 @pytest.mark.parametrize("answer, status, words", [
-    (((1000, 100), (100,)), PASSED, "first_layer_grad_shapes is right"),
-    ([[1000, 100], [100]], PASSED, "first_layer_grad_shapes is right"),
-    (((100, 1000), (100,)), WRONG, "is transposed"),
-    (((64, 100), (100,)), WRONG, "keeps one row per example"),
-    (((1000, 100), (64,)), WRONG, "keeps the examples"),
-    (((1000, 100), (1, 100)), WRONG, "is 2-D"),
-    (((1000, 100), 100), WRONG, "needs its comma"),
-    (((1000, 100), (10,)), WRONG, "What is the shape of b1?"),
-    ((1000, 100), WRONG, "should return two shapes"),
+    (shapes(lambda n, d, h: (d, h), lambda n, d, h: (h,)), PASSED,
+     "first_layer_grad_shapes is right"),
+    (lambda n, d, h: [[d, h], [h]], PASSED, "first_layer_grad_shapes is right"),
+    (lambda n, d, h: ((1000, 100), (100,)), WRONG, "returned the running example's shapes"),
+    (shapes(lambda n, d, h: (h, d), lambda n, d, h: (h,)), WRONG, "is transposed"),
+    (shapes(lambda n, d, h: (n, h), lambda n, d, h: (h,)), WRONG, "keeps the examples"),
+    (shapes(lambda n, d, h: (n, d, h), lambda n, d, h: (h,)), WRONG, "keeps the examples"),
+    (shapes(lambda n, d, h: (d, h), lambda n, d, h: (n,)), WRONG, "keeps the examples"),
+    (shapes(lambda n, d, h: (d, h), lambda n, d, h: (1, h)), WRONG, "is 2-D"),
+    (shapes(lambda n, d, h: (d, h), lambda n, d, h: h), WRONG, "needs its comma"),
+    (shapes(lambda n, d, h: (d, h), lambda n, d, h: (10,)), WRONG, "What is the shape of b1?"),
+    (shapes(lambda n, d, h: (d, n), lambda n, d, h: (h,)), WRONG, "What is the shape of w1?"),
+    (lambda n, d, h: (d, h), WRONG, "should return two shapes"),
 ])
 def test_first_layer_grad_shapes(answer, status, words):
-    verdict(check_first_layer_grad_shapes, lambda: answer, status, words)
+    verdict(check_first_layer_grad_shapes, answer, status, words)
 
 
 def test_first_layer_grad_shapes_not_done():

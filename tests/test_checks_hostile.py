@@ -364,7 +364,7 @@ NUMBER_ANSWERS = {
     check_mean_learning_rate: lambda c: lambda lr, n, d: c(lr * n * d),
     check_training_step: lambda c: step_returning(c),
     check_power_iteration: lambda c: lambda times, v: c(right_power_iteration(times, v)),
-    check_predicted_gradient_ratio: lambda c: lambda: c(2),
+    check_predicted_gradient_ratio: lambda c: lambda: c(1),
     check_predicted_list_parameters: lambda c: lambda: c(0),
     check_predicted_initial_loss: lambda c: lambda: c(math.log(10)),
     check_accuracy: lambda c: lambda logits, labels: c(
@@ -386,9 +386,10 @@ WHOLE_NUMBER_TYPES = {"np.int64": np.int64, "np.int32": np.int32,
 
 # check -> a function of `shape` (a converter) that returns a right answer built with it
 SHAPE_ANSWERS = {
-    check_first_layer_grad_shapes: lambda s: lambda: (s((1000, 100)), s((100,))),
+    check_first_layer_grad_shapes: lambda s: lambda n, d_in, h: (s((d_in, h)), s((h,))),
     check_linear_parameter_shapes: lambda s: lambda n_in, n_out: (s((n_out, n_in)), s((n_out,))),
-    check_predicted_output_shapes: lambda s: lambda: [s((64, 100)), s((64, 100)), s((64, 10))],
+    check_predicted_output_shapes: lambda s: lambda: [s((8, 64, 100)), s((8, 64, 100)),
+                                                      s((8, 64, 10))],
     check_predicted_loss_shape: lambda s: lambda: s(()),
 }
 SHAPE_TYPES = {"np.int64 entries": lambda shape: tuple(np.int64(n) for n in shape),

@@ -37,17 +37,20 @@ def runs_backward():
 
 
 @pytest.mark.parametrize("answer, status, words", [
-    (returns([(64, 100), (64, 100), (64, 10)]), PASSED, "is right"),
-    (returns([torch.Size([64, 100]), [64, 100], (64, 10)]), PASSED, "is right"),
+    (returns([(8, 64, 100), (8, 64, 100), (8, 64, 10)]), PASSED, "is right"),
+    (returns([torch.Size([8, 64, 100]), [8, 64, 100], (8, 64, 10)]), PASSED, "is right"),
     (unfinished, NOT_DONE, "not written yet"),
     (returns(None), WRONG, "returned None"),
-    (returns("(64, 100)"), WRONG, "return a list of shapes"),
-    (returns([(64, 1000), (64, 100), (64, 100), (64, 10)]), WRONG, "the first is x itself"),
-    (returns([(64, 100), (64, 10)]), WRONG, "the model has 3 modules"),
+    (returns("(8, 64, 100)"), WRONG, "return a list of shapes"),
+    (returns([(8, 64, 1000), (8, 64, 100), (8, 64, 100), (8, 64, 10)]), WRONG,
+     "the first is x itself"),
+    (returns([(8, 64, 100), (8, 64, 10)]), WRONG, "the model has 3 modules"),
+    (returns([(64, 100), (64, 100), (64, 10)]), WRONG, "the shapes for one batch"),
+    (returns([(8, 100, 64), (8, 100, 64), (8, 10, 64)]), WRONG, "transposed"),
     (returns([(100, 64), (100, 64), (10, 64)]), WRONG, "transposed"),
     (returns([(100, 1000), (100, 1000), (10, 100)]), WRONG, "a weight's shape"),
-    (returns([(64, 100), (64, 1), (64, 10)]), WRONG, "ReLU works number by number"),
-    (returns([(64, 1000), (64, 1000), (64, 10)]), WRONG, "Follow x (64, 1000)"),
+    (returns([(8, 64, 100), (8, 64, 1), (8, 64, 10)]), WRONG, "ReLU works number by number"),
+    (returns([(8, 64, 1000), (8, 64, 1000), (8, 64, 10)]), WRONG, "Follow x (8, 64, 1000)"),
     (runs_the_model, WRONG, "ran Linear.forward"),
 ])
 def test_predicted_output_shapes_diagnoses(answer, status, words, capsys):
@@ -56,14 +59,14 @@ def test_predicted_output_shapes_diagnoses(answer, status, words, capsys):
 
 
 @pytest.mark.parametrize("answer, status, words", [
-    (returns(2), PASSED, "ADDS"),
-    (returns(torch.tensor(2.0)), PASSED, "ADDS"),
+    (returns(1), PASSED, "ADDS"),
+    (returns(torch.tensor(1.0)), PASSED, "ADDS"),
     (unfinished, NOT_DONE, "not written yet"),
     (returns(None), WRONG, "returned None"),
-    (returns("2"), WRONG, "return one number"),
-    (returns(1), WRONG, "overwrites"),
+    (returns("1"), WRONG, "return one number"),
+    (returns(2), WRONG, "two copies of the same gradient"),
+    (returns(0.5), WRONG, "one half's share alone"),
     (returns(0), WRONG, "cancel"),
-    (returns(4), WRONG, "doubling at each call"),
     (returns(3), WRONG, "You predicted 3"),
     (runs_backward, WRONG, "ran backward()"),
 ])

@@ -1,5 +1,6 @@
 """The network drawing (notebooks 01 and 04): what a reader relies on."""
 
+import pytest
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from course_utils.plots import draw_network, figure_png
@@ -66,3 +67,30 @@ def test_modules_view_shows_three_steps_and_an_input_that_computes_nothing():
     assert lefts == sorted(lefts)
     # the hidden layer is split into h and h_relu: one more column of nodes
     assert len([p for p in ax.patches if isinstance(p, Circle)]) == 5 + 5 + 5 + 4
+
+
+def test_numpy_layout_only_names_no_nn_linear_shape():
+    # notebook 01 draws this before notebook 04 asks for nn.Linear's layout
+    text = all_text(draw_network(layouts=("numpy",)))
+    assert "numpy  w1: (1000, 100)" in text and "b1: (100,)" in text
+    assert "nn.Linear" not in text and "(100, 1000)" not in text and "(10, 100)" not in text
+
+
+def test_modules_without_layouts_give_neither_the_layout_nor_the_formula():
+    # notebook 04's first figure, before its exercises on nn.Linear's shapes and formula
+    text = all_text(draw_network(show_modules=True, layouts=()))
+    assert "Linear(1000, 100)" in text and "Linear(100, 10)" in text
+    assert "100,000 weights" in text and "1,000 weights" in text and "100 biases" in text
+    for answer in ("(100, 1000)", "(10, 100)", "w1", ".T", "@", "nn.Linear weight"):
+        assert answer not in text, answer
+    assert "x → h" in text
+
+
+def test_the_labelled_modules_view_shows_layout_and_formula():
+    text = all_text(draw_network(show_modules=True))
+    assert "nn.Linear weight: (100, 1000)" in text and "h = x @ W1.T + b1" in text
+
+
+def test_an_unknown_layout_is_refused():
+    with pytest.raises(ValueError, match="layouts"):
+        draw_network(layouts=("ng",))

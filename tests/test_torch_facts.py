@@ -195,6 +195,34 @@ def test_saved_tensors_are_freed_by_backward_and_the_grad_fn_chain_stays():
         loss.backward()
 
 
+def test_a_loss_computed_under_no_grad_has_no_grad_fn_and_backward_says_so():
+    x = torch.randn(5, 3)
+    w1 = torch.randn(3, 2, requires_grad=True)
+    with torch.no_grad():
+        loss = (x @ w1).pow(2).sum()
+    assert loss.grad_fn is None and not loss.requires_grad, fact(
+        "a loss computed under no_grad is not recorded", "03")
+    with pytest.raises(RuntimeError, match="does not have a grad_fn"):  # check_autograd_gradients
+        loss.backward()
+    loss.requires_grad_(True)  # the wrong fix: backward runs, from a loss with no graph behind it
+    loss.backward()
+    assert w1.grad is None, fact("backward from a detached loss leaves the weights' .grad None",
+                                 "03")
+
+
+def test_backward_on_two_halves_of_a_summed_loss_adds_up_to_the_whole_batch(model):
+    x, y = torch.randn(64, 1000), torch.randn(64, 10)
+    loss_fn = nn.MSELoss(reduction="sum")
+    loss_fn(model(x), y).backward()
+    whole = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    loss_fn(model(x[:32]), y[:32]).backward()
+    loss_fn(model(x[32:]), y[32:]).backward()
+    assert all(torch.allclose(p.grad, w, rtol=1e-4, atol=1e-4)
+               for p, w in zip(model.parameters(), whole, strict=True)), fact(
+        "the two halves' summed-loss gradients add up to the whole batch's", "06")
+
+
 def test_w_equals_w_minus_lr_grad_crashes_at_the_next_step():
     x = torch.randn(5, 3)
     w1 = torch.randn(3, 2, requires_grad=True)

@@ -6,6 +6,7 @@ Each notebook's module lists its checks in `__all__`; they are re-exported here 
 
 from . import (
     autograd,
+    autograd_gradients,
     custom_module,
     digits,
     digits_epoch,

@@ -4,7 +4,8 @@
     check_output_layer_grads(output_layer_grads)    grad_w2 = h_relu.T @ grad_y_pred,
                                                     grad_b2 = grad_y_pred.sum(axis=0)
     check_first_layer_grad_shapes(first_layer_grad_shapes)
-                                                    predict: grad_w1 (D_in, H), grad_b1 (H,)
+                                                    predict, for any sizes: grad_w1
+                                                    (n_inputs, n_hidden), grad_b1 (n_hidden,)
     check_train_step(train_step)                    debug: every gradient before any update
 
 Each check runs the learner's function on small random arrays, compares with the right
@@ -160,44 +161,61 @@ def _two_results(answer: object, hidden: int, d_out: int) -> tuple[object, objec
     return first, second
 
 
-@checker
-def check_first_layer_grad_shapes(first_layer_grad_shapes: Callable[[], tuple]) -> str:
-    """`first_layer_grad_shapes()` -> (shape of grad_w1, shape of grad_b1), predicted.
+SIZES = ((problem.N, problem.D_IN, problem.H), (8, 3, 5), (1, 6, 4))  # all sizes distinct
 
-    The truth for the running example, numpy layout: grad_w1 (D_in, H) = (1000, 100),
-    grad_b1 (H,) = (100,): each gradient has the shape of its parameter.
+
+@checker
+def check_first_layer_grad_shapes(first_layer_grad_shapes: Callable[..., tuple]) -> str:
+    """`first_layer_grad_shapes(n_examples, n_inputs, n_hidden)` -> (shape of grad_w1, shape
+    of grad_b1), predicted for a first layer `h = x @ w1 + b1` of those sizes.
+
+    The truth, numpy layout: grad_w1 (n_inputs, n_hidden), grad_b1 (n_hidden,): each gradient
+    has the shape of its parameter, whatever the number of examples. Tried on the running
+    example (64, 1000, 100), then on sizes an answer copied from its printout does not fit.
     """
-    n, d_in, hidden = problem.N, problem.D_IN, problem.H
-    answer = call_learner(first_layer_grad_shapes, name="first_layer_grad_shapes")
+    for n, d_in, hidden in SIZES:
+        answer = call_learner(first_layer_grad_shapes, n, d_in, hidden,
+                              name="first_layer_grad_shapes")
+        _first_layer_shapes_right(answer, n, d_in, hidden)
+    return ("first_layer_grad_shapes is right: grad_w1 is (n_inputs, n_hidden) and grad_b1 "
+            "(n_hidden,), the shapes of w1 and b1, for any number of examples: they are summed "
+            "away.")
+
+
+def _first_layer_shapes_right(answer: object, n: int, d_in: int, hidden: int) -> None:
+    """Wrong, with the likely slip, unless `answer` is ((d_in, hidden), (hidden,))."""
+    sizes = f"(n_examples, n_inputs, n_hidden) = {(n, d_in, hidden)}"
     if not isinstance(answer, (tuple, list)) or len(answer) != 2 or plain_shape(answer):
         raise Wrong("first_layer_grad_shapes should return two shapes, (shape of grad_w1, "
-                    f"shape of grad_b1), each a tuple such as (2, 3); it returned "
+                    f"shape of grad_b1), each a tuple such as (2, 3); for {sizes} it returned "
                     f"{describe(answer)}.")
     # a tuple, list or torch.Size of ints, np.int64 entries too
     weight, bias = (plain_shape(part) for part in answer)
     if weight is None or bias is None:
         raise Wrong(f"write each shape as a tuple of ints, e.g. (2, 3) or (3,); you returned "
                     f"{shown(answer)}. A 1-D shape needs its comma: (3,).")
+    running = (problem.D_IN, problem.H)
+    if (n, d_in, hidden) != SIZES[0] and (weight, bias) == (running, (problem.H,)):
+        raise Wrong(f"for {sizes} you returned the running example's shapes, {running} and "
+                    f"{(problem.H,)}: use the arguments, not the numbers printed above.")
     if weight == (hidden, d_in):
-        raise Wrong(f"grad_w1 {weight} is transposed: a gradient has the shape of its "
-                    f"parameter, and w1 is (D_in, H) = {(d_in, hidden)} in the numpy layout.")
-    if weight in ((n, hidden), (n, d_in)):
-        raise Wrong(f"grad_w1 {weight} keeps one row per example. In x.T @ grad_h the {n} "
+        raise Wrong(f"grad_w1 {weight} is transposed (for {sizes}): a gradient has the shape "
+                    "of its parameter, and w1 is (n_inputs, n_hidden) in the numpy layout.")
+    if weight in ((n, hidden), (n, d_in), (n, d_in, hidden)):
+        raise Wrong(f"grad_w1 {weight} keeps the examples (for {sizes}). In x.T @ grad_h the "
                     "examples are the inner size, so they are summed away: grad_w1 has the "
-                    "shape of w1.")
+                    "shape of w1, whatever the number of examples.")
     if weight != (d_in, hidden):
-        raise Wrong(f"grad_w1 {weight}: a gradient has the shape of its parameter. What is "
-                    "the shape of w1?")
+        raise Wrong(f"grad_w1 {weight} (for {sizes}): a gradient has the shape of its "
+                    "parameter. What is the shape of w1?")
     if bias in ((n, hidden), (n,)):
-        raise Wrong(f"grad_b1 {bias} keeps the examples: b1 is added to every row, so its "
-                    f"gradient sums over the {n} examples and has the shape of b1.")
+        raise Wrong(f"grad_b1 {bias} keeps the examples (for {sizes}): b1 is added to every "
+                    "row, so its gradient sums over the examples and has the shape of b1.")
     if bias == (1, hidden):
-        raise Wrong(f"grad_b1 {bias} is 2-D; b1 is 1-D, (H,), and so is its gradient.")
+        raise Wrong(f"grad_b1 {bias} is 2-D; b1 is 1-D, (n_hidden,), and so is its gradient.")
     if bias != (hidden,):
-        raise Wrong(f"grad_b1 {bias}: a gradient has the shape of its parameter. What is the "
-                    "shape of b1?")
-    return (f"first_layer_grad_shapes is right: grad_w1 {(d_in, hidden)} and grad_b1 "
-            f"{(hidden,)}, the shapes of w1 and b1; the {n} examples are summed away.")
+        raise Wrong(f"grad_b1 {bias} (for {sizes}): a gradient has the shape of its parameter. "
+                    "What is the shape of b1?")
 
 
 def _reference_step(x: np.ndarray, y: np.ndarray, w: dict, lr: float,

@@ -68,22 +68,28 @@ def call_prediction(function: Callable[[], Any], name: str) -> Any:
     return answer
 
 
+STACK = 8  # batches stacked in front of the running example's x: (8, 64, 1000)
+
+
 @checker
 def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) -> str:
-    """The output shape of each of the running example's three modules, for x of (64, 1000).
+    """The output shape of each of the running example's three modules, for a stack of 8
+    batches, x of (8, 64, 1000).
 
-    Expected [(64, 100), (64, 100), (64, 10)]: one row per example all the way through,
-    and ReLU, working number by number, keeps its input's shape.
+    Expected [(8, 64, 100), (8, 64, 100), (8, 64, 10)]: a Linear works on the last dimension
+    and keeps every dimension in front of it (notebook 04), and ReLU, working number by
+    number, keeps its input's shape.
     """
     answer = call_prediction(predicted_output_shapes, "predicted_output_shapes")
     n, d_in, h, d_out = problem.N, problem.D_IN, problem.H, problem.D_OUT
-    expected = [(n, h), (n, h), (n, d_out)]
+    stack = STACK
+    expected = [(stack, n, h), (stack, n, h), (stack, n, d_out)]
     # each shape a tuple, list or torch.Size of ints (np.int64 entries too)
     shapes = [plain_shape(s) for s in answer] if isinstance(answer, (list, tuple)) else [None]
     if None in shapes:
         got = shown(answer) if isinstance(answer, (list, tuple)) else describe(answer)
-        raise Wrong(f"predicted_output_shapes returned {got}; return a list of "
-                    "shapes, one per module, each a tuple of ints: [(1, 2), (3, 4), (5, 6)].")
+        raise Wrong(f"predicted_output_shapes returned {got}; return a list of shapes, one "
+                    "per module, each a tuple of ints: [(1, 2, 3), (1, 2, 3), (1, 2, 4)].")
     if len(shapes) == 4 and shapes[1:] == expected:
         raise Wrong("You listed 4 shapes: the first is x itself. Give one OUTPUT shape per "
                     "module, three in all.")
@@ -91,41 +97,53 @@ def check_predicted_output_shapes(predicted_output_shapes: Callable[[], Any]) ->
         raise Wrong(f"You listed {len(shapes)} shapes; the model has 3 modules (Linear, ReLU, "
                     "Linear): give one output shape for each.")
     if shapes == expected:
-        return ("predicted_output_shapes is right: (64, 1000) -> (64, 100) -> (64, 100) -> "
-                "(64, 10); every module keeps one row per example.")
-    if shapes == [(h, n), (h, n), (d_out, n)]:
-        raise Wrong(f"Your shapes are transposed: a module's output has one ROW per example, "
-                    f"({n}, features), as its input x ({n}, {d_in}) does.")
+        return (f"predicted_output_shapes is right: ({stack}, {n}, {d_in}) -> ({stack}, {n}, "
+                f"{h}) -> ({stack}, {n}, {h}) -> ({stack}, {n}, {d_out}); each module changes "
+                "the last dimension only and keeps every dimension in front of it.")
+    if shapes == [(n, h), (n, h), (n, d_out)]:
+        raise Wrong(f"Those are the shapes for one batch, x ({n}, {d_in}). The stack has "
+                    f"{stack} batches in front: a Linear works on the last dimension and keeps "
+                    "every dimension in front of it (notebook 04, the end).")
+    if shapes in ([(h, n), (h, n), (d_out, n)], [(stack, h, n), (stack, h, n), (stack, d_out, n)]):
+        raise Wrong(f"Your shapes are transposed: a module's output keeps one ROW per example, "
+                    f"as its input x ({stack}, {n}, {d_in}) does; only the last size changes.")
     if shapes[0] == (h, d_in) or shapes[-1] == (d_out, h):
         raise Wrong(f"{shapes[0]} or {shapes[-1]} is a weight's shape (out, in), not the "
-                    f"output's: x ({n}, {d_in}) @ W.T gives ({n}, out_features).")
+                    "output's: a Linear changes the input's last size from in_features to "
+                    "out_features.")
     if shapes[1] != shapes[0]:
         raise Wrong(f"You predicted that ReLU turns {shapes[0]} into {shapes[1]}. ReLU works "
                     "number by number: its output has exactly its input's shape.")
-    raise Wrong(f"You predicted {shapes}. Follow x ({n}, {d_in}) through Linear(1000, 100), "
-                "ReLU and Linear(100, 10): each Linear keeps the rows and changes the columns "
-                "from in_features to out_features.")
+    raise Wrong(f"You predicted {shapes}. Follow x ({stack}, {n}, {d_in}) through "
+                "Linear(1000, 100), ReLU and Linear(100, 10): each Linear keeps the dimensions "
+                "in front and changes the last one from in_features to out_features.")
 
 
 @checker
 def check_predicted_gradient_ratio(predicted_gradient_ratio: Callable[[], Any]) -> str:
-    """`.grad` after two backward() calls (nothing cleared) divided by `.grad` after one: 2."""
+    """`.grad` after backward() on the first half of the batch and then on the second half
+    (summed loss, nothing cleared), divided by `.grad` after one backward() on the whole
+    batch: 1. The whole batch's summed loss is the two halves' losses added, and backward()
+    adds into .grad, so the two halves' gradients add up to the whole batch's.
+    """
     answer = number_answer(call_prediction(predicted_gradient_ratio, "predicted_gradient_ratio"),
                            "predicted_gradient_ratio")
-    if math.isclose(answer, 2):
-        return ("predicted_gradient_ratio is right: backward() ADDS the new gradient to what "
-                ".grad holds, so two calls give twice the gradient.")
     if math.isclose(answer, 1):
-        raise Wrong("A ratio of 1 would mean backward() overwrites .grad. It does not: it adds "
-                    "the new gradient to what .grad already holds.")
+        return ("predicted_gradient_ratio is right: backward() ADDS each half's gradient into "
+                ".grad, and with reduction='sum' the whole batch's loss is the two halves' "
+                "losses added, so the two gradients add up to the whole batch's.")
+    if math.isclose(answer, 2):
+        raise Wrong("2 would be two copies of the same gradient (notebook 03 ran backward() "
+                    "twice on one loss). Here each call computes the gradient of a different "
+                    "half: how do the two halves' summed losses compare with the whole's?")
+    if math.isclose(answer, 0.5):
+        raise Wrong("0.5 would be one half's share alone, as if the second backward() "
+                    "overwrote the first. It does not: backward() adds into .grad.")
     if math.isclose(answer, 0):
         raise Wrong("A ratio of 0 would mean the gradients cancel. Nothing cleared .grad "
-                    "between the two calls, and both computed the same gradient.")
-    if math.isclose(answer, 4):
-        raise Wrong("4 would be the gradient doubling at each call. The second backward() adds "
-                    "one more copy of the same gradient to the first.")
-    raise Wrong(f"You predicted {answer:g}. Both calls compute the same gradient; what does "
-                "backward() do with what .grad already holds?")
+                    "between the two calls, and backward() adds.")
+    raise Wrong(f"You predicted {answer:g}. backward() adds into .grad; with reduction='sum', "
+                "what is the first half's loss plus the second half's?")
 
 
 @checker

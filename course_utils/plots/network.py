@@ -2,10 +2,15 @@
 
 Only a few nodes of each column are drawn, with an ellipsis for the rest, so the picture
 stays readable. Each group of arrows is labelled with the shapes of its weight and bias,
-in BOTH layouts:
+in the layouts asked for (`layouts`, both by default):
 
     numpy layout   (in, out):  w1 (1000, 100), w2 (100, 10)   used as  x @ w1 + b1
     nn.Linear      (out, in):  weight (100, 1000), (10, 100)  used as  x @ W.T + b
+
+A notebook whose exercise asks for nn.Linear's layout draws the network before it without
+that layout (notebook 01: `layouts=("numpy",)`; notebook 04's first figure: `layouts=()`,
+which names only how many weights and biases each group holds), so the picture does not
+give the answer away.
 
 With `show_modules=True` the hidden layer is drawn as the two columns of numbers it
 really holds, h (after the first Linear) and h_relu (after ReLU), and the three modules
@@ -15,10 +20,12 @@ a module.
 
 Example:
     >>> fig = draw_network(show_modules=True)
-    >>> show_figure(fig)
+    >>> show_figure(fig, alt="...")
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -90,18 +97,26 @@ def _arrow(ax: Axes, x0: float, x1: float, y: float) -> None:
                                  color="0.3", lw=1.2, zorder=2))
 
 
-def draw_network(show_modules: bool = False) -> Figure:
+def draw_network(show_modules: bool = False,
+                 layouts: Sequence[str] = ("numpy", "torch")) -> Figure:
     """The running example's network as a figure, with the shapes of every weight and bias.
 
     Columns: x (D_in = 1000 inputs), the hidden layer (H = 100 units, ReLU), y_pred
     (D_out = 10 outputs); a few nodes each and an ellipsis. The arrow groups are labelled
-    in the numpy layout (w1 (1000, 100), as in notebooks 01-03) AND in the nn.Linear
-    layout (weight (100, 1000), notebook 04 onwards); the biases are (100,) and (10,).
+    in each layout of `layouts`: "numpy" (w1 (1000, 100), as in notebooks 01-03) and
+    "torch" (nn.Linear's weight (100, 1000), notebook 04 onwards); the biases are (100,)
+    and (10,). With neither, a group says only how many weights and biases it holds
+    (100,000 weights, 100 biases).
 
     show_modules=True splits the hidden layer into h and h_relu and draws the three
     modules Linear(1000, 100) -> ReLU() -> Linear(100, 10) between the columns, as the
-    computation steps they are; the input column is marked as computing nothing.
+    computation steps they are; the input column is marked as computing nothing. A Linear
+    box shows its formula (h = x @ W1.T + b1) only when "torch" is among the layouts;
+    otherwise it names what it turns into what (x -> h).
     """
+    unknown = set(layouts) - {"numpy", "torch"}
+    if unknown:
+        raise ValueError(f"layouts may hold 'numpy' and 'torch', not {sorted(unknown)}")
     d_in, hidden, d_out = problem.D_IN, problem.H, problem.D_OUT
     x_in, x_hidden = 0.0, GAP
     x_relu = x_hidden + RELU_GAP if show_modules else x_hidden
@@ -131,17 +146,15 @@ def draw_network(show_modules: bool = False) -> Figure:
         ax.text(x, top, caption, ha="center", va="bottom", fontsize=10)
 
     bottom = min(input_ys) - 0.16
-    _label_box(ax, (x_in + x_hidden) / 2, bottom,
-               f"numpy  w1: ({d_in}, {hidden})\nnn.Linear weight: ({hidden}, {d_in})\n"
-               f"bias  b1: ({hidden},)", FIRST_COLOUR)
-    _label_box(ax, (x_relu + x_out) / 2, bottom,
-               f"numpy  w2: ({hidden}, {d_out})\nnn.Linear weight: ({d_out}, {hidden})\n"
-               f"bias  b2: ({d_out},)", SECOND_COLOUR)
+    _label_box(ax, (x_in + x_hidden) / 2, bottom, _shapes_label(1, d_in, hidden, layouts),
+               FIRST_COLOUR)
+    _label_box(ax, (x_relu + x_out) / 2, bottom, _shapes_label(2, hidden, d_out, layouts),
+               SECOND_COLOUR)
     lowest = bottom - 0.5
     if show_modules:
         _label_box(ax, (x_hidden + x_relu) / 2, bottom, "no weights,\nno bias", RELU_COLOUR)
         lowest = _draw_modules(ax, bottom - 0.95, (x_in, x_hidden, x_relu, x_out), d_in,
-                               hidden, d_out)
+                               hidden, d_out, formulas="torch" in layouts)
 
     ax.set_xlim(x_in - 0.9, x_out + 0.9)
     ax.set_ylim(lowest, top + 0.55)
@@ -158,15 +171,30 @@ def draw_network(show_modules: bool = False) -> Figure:
     return fig
 
 
+def _shapes_label(layer: int, n_in: int, n_out: int, layouts: Sequence[str]) -> str:
+    """The label under one group of arrows: its weight in each layout asked for, its bias."""
+    lines = []
+    if "numpy" in layouts:
+        lines.append(f"numpy  w{layer}: ({n_in}, {n_out})")
+    if "torch" in layouts:
+        lines.append(f"nn.Linear weight: ({n_out}, {n_in})")
+    if not lines:
+        return f"{n_in * n_out:,} weights\n{n_out} biases"
+    return "\n".join([*lines, f"bias  b{layer}: ({n_out},)"])
+
+
 def _draw_modules(ax: Axes, y: float, columns: tuple[float, float, float, float], d_in: int,
-                  hidden: int, d_out: int) -> float:
-    """The three modules as boxes in the gaps between the columns; returns the lowest y used."""
+                  hidden: int, d_out: int, formulas: bool = True) -> float:
+    """The three modules as boxes in the gaps between the columns; returns the lowest y used.
+
+    Without `formulas` a Linear box says what it turns into what (x -> h), not how.
+    """
     x_in, x_hidden, x_relu, x_out = columns
-    steps = (((x_in + x_hidden) / 2, 0.8, f"Linear({d_in}, {hidden})", "h = x @ W1.T + b1",
-              FIRST_COLOUR),
+    first, second = (("h = x @ W1.T + b1", "h_relu @ W2.T + b2") if formulas
+                     else ("x → h", "h_relu → y_pred"))
+    steps = (((x_in + x_hidden) / 2, 0.8, f"Linear({d_in}, {hidden})", first, FIRST_COLOUR),
              ((x_hidden + x_relu) / 2, 0.45, "ReLU()", "max(h, 0)", RELU_COLOUR),
-             ((x_relu + x_out) / 2, 0.8, f"Linear({hidden}, {d_out})", "h_relu @ W2.T + b2",
-              SECOND_COLOUR))
+             ((x_relu + x_out) / 2, 0.8, f"Linear({hidden}, {d_out})", second, SECOND_COLOUR))
     for index, (x, half_width, title, formula, colour) in enumerate(steps):
         _module_box(ax, x, y, half_width, index, title, formula, colour)
         ax.plot([x, x], [y + 0.4, y + 0.62], ls=":", color=colour, lw=1.2)
