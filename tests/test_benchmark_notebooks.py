@@ -9,7 +9,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "notebooks.py"
 PER_NOTEBOOK = {"seconds", "floor_s", "ratio"}
 TOTALS = {"total_s", "floor_total_s", "ratio", "target_ratio", "load_average_start",
-          "load_average_end", "machine", "threads", "slowest_cells"}
+          "load_average_end", "machine", "threads", "slowest_cells", "repeat"}
 
 
 @pytest.fixture
@@ -33,6 +33,19 @@ def test_json_has_every_key_for_the_notebooks_asked_for(benchmark, monkeypatch, 
     assert len(figures["slowest_cells"]) == 2
     assert {"notebook", "cell", "seconds", "source"} <= set(figures["slowest_cells"][0])
     assert figures["slowest_cells"][0]["seconds"] >= figures["slowest_cells"][1]["seconds"]
+
+
+def test_repeat_keeps_the_fastest_run_of_each(benchmark, monkeypatch):
+    from notebook_runner import Execution
+
+    times = iter([5.0, 9.0, 4.0, 11.0])  # floor, notebook, floor, notebook
+    monkeypatch.setattr(benchmark, "execute", lambda path, mode, save_as: Execution(
+        {"cells": []}, save_as, next(times), 1))
+    monkeypatch.setattr(benchmark, "timed_cells", lambda notebook: [])
+    figures = benchmark.measure([Path("00_start_here.ipynb")], repeat=2)
+    assert figures["notebooks"]["00_start_here"] == {"seconds": 9.0, "floor_s": 4.0,
+                                                     "ratio": 2.25}
+    assert figures["repeat"] == 2
 
 
 def test_an_unknown_notebook_number_is_refused(benchmark, monkeypatch):
