@@ -476,7 +476,7 @@ def test_a_right_shape_in_any_form(check, shape, capsys):
 ], ids=["floats", "Liars", "a str"])
 def test_a_shape_that_is_not_one_is_refused_in_one_clear_line(check, shape, capsys):
     status, message = verdict(check, SHAPE_ANSWERS[check](shape))
-    assert status == WRONG and "tuple of ints" in message or "a str" in message, message
+    assert status == WRONG and ("tuple of ints" in message or "a str" in message), message
     one_clear_line(capsys, message)
 
 
