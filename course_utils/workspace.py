@@ -137,7 +137,7 @@ def _refuse_linked_workspace(workspace: Path) -> None:
 
 def _linked_copy(workspace: Path, name: str) -> str | None:
     """Why the learner's copy of `name` is left alone: it (or its .updated twin) is a link."""
-    for path in (workspace / name, workspace / f"{Path(name).stem}.updated.ipynb"):
+    for path in (workspace / name, updated_twin(workspace / name)):
         state = link_state(path)
         if state:
             return (f"{path.name} is {state}; the sync never writes through or over a link: "
@@ -206,9 +206,14 @@ def _sync_one(name: str, new: bytes, workspace: Path, entry: dict, wants_restore
     return _write_beside(target, new, new_content, entry)
 
 
+def updated_twin(target: Path) -> Path:
+    """Where the course's new version goes when the learner edited `target`: NAME.updated.ipynb."""
+    return target.with_name(f"{target.stem}.updated.ipynb")
+
+
 def _write_beside(target: Path, new: bytes, new_content: str | None, entry: dict) -> Action:
     """The learner changed `target` and the course moved on: the new version goes beside it."""
-    beside = target.with_name(f"{target.stem}.updated.ipynb")
+    beside = updated_twin(target)
     kept = "you edited it, so it is kept as it is; "
     current = content_digest(_read(beside))
     if current == new_content:

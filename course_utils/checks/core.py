@@ -48,7 +48,7 @@ from .learner_code import (
     shown,
     time_limit,
 )
-from .plain import as_int, is_number, plain_bool, plain_number, plain_shape
+from .plain import as_int, plain_bool, plain_number, plain_shape
 
 PASSED, WRONG, NOT_DONE = "passed", "wrong", "not done"
 SYMBOLS = {PASSED: "✓", WRONG: "✗", NOT_DONE: "…"}
@@ -60,7 +60,7 @@ __all__ = [
     "MESSAGE_LIMIT", "NOT_DONE", "NOT_DONE_HINT", "PASSED", "SHOWN_LIMIT", "TIME_LIMIT_S", "WRONG",
     "CheckResult", "LearnerTimeout", "NotDone", "StrictModeError", "Wrong", "as_int",
     "call_learner", "checker", "close", "describe", "error_text", "expect_array",
-    "helper_called", "is_number", "number_answer", "plain_bool", "plain_number", "plain_shape",
+    "helper_called", "number_answer", "plain_bool", "plain_number", "plain_shape",
     "reject_helper", "safe_type_name", "shown", "spying", "time_limit",
 ]
 

@@ -15,13 +15,12 @@ Each returns None when the value is not of its kind (then the check says what it
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import torch
 
-__all__ = ["as_int", "is_number", "plain_bool", "plain_number", "plain_shape"]
+__all__ = ["as_int", "plain_bool", "plain_number", "plain_shape"]
 
 
 def plain_number(value: Any) -> int | float | None:
@@ -52,12 +51,6 @@ def as_int(value: Any) -> int | None:
     """`value` as a plain int when it is a whole number of an integer type (np.int64 too)."""
     number = plain_number(value)
     return number if isinstance(number, int) else None
-
-
-def is_number(value: Any) -> bool:
-    """True for a finite number: int, float or a numpy scalar (not bool); see plain_number."""
-    number = plain_number(value)
-    return number is not None and math.isfinite(number) and not isinstance(value, torch.Tensor)
 
 
 def plain_bool(value: Any) -> bool | None:
