@@ -13,6 +13,7 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     sweep        one run per learning rate; the zones monotone / edge of stability /
                  catapult / divergence
     digits       notebook 09's data: scikit-learn's bundled 8x8 digits, split and scaled
+    stratified   scikit-learn's stratified split of labelled examples, without scikit-learn
     digit_training  notebook 09's reference loop: network, accuracy, evaluate, epochs, fit
     checks       exercise checks that answer back
     workspace    your own copy of the notebooks (workspace/), kept across course updates

@@ -16,16 +16,22 @@ downloaded when a notebook runs. `load_digits_split` turns it into what notebook
 - the split is stratified (each digit keeps its share in both parts) and seeded, so the
   same seed gives exactly the same split on every machine.
 
-scikit-learn is imported only when the data is loaded: it pulls in scipy, which takes a
-few seconds, and no other notebook needs it.
+The data is read from the file scikit-learn ships (`sklearn/datasets/data/digits.csv.gz`,
+what `load_digits` reads) and split the way `train_test_split(..., stratify=...)` splits it
+(course_utils.stratified): the same arrays, without importing scikit-learn, which pulls in
+scipy and took longer (about 2 s) than everything else notebook 09 does before it trains.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
+
+from .stratified import split_sizes, stratified_split
 
 PIXELS = 64  # an 8x8 image, flattened into one row
 IMAGE_SHAPE = (8, 8)
@@ -55,12 +61,23 @@ class DigitsSplit:
         return x.reshape(-1, *IMAGE_SHAPE)
 
 
-def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """All 1,797 digits as numpy arrays: pixels (1797, 64) float64 in 0..16, labels (1797,)."""
-    from sklearn.datasets import load_digits  # bundled with scikit-learn: no download
+def digits_file() -> Path:
+    """Where scikit-learn keeps the digits: one CSV row per image, 64 pixels then the label."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("notebook 09 reads the digits that ship with scikit-learn: "
+                                  "install the course with `make setup` (or pip install "
+                                  "scikit-learn)")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
 
-    bunch = load_digits()
-    return bunch.data, bunch.target
+
+def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """All 1,797 digits as numpy arrays: pixels (1797, 64) float64 in 0..16, labels (1797,).
+
+    The same arrays as `sklearn.datasets.load_digits()`'s `data` and `target`.
+    """
+    table = np.loadtxt(digits_file(), delimiter=",")
+    return table[:, :-1], table[:, -1].astype(int)
 
 
 def load_digits_split(
@@ -75,21 +92,19 @@ def load_digits_split(
     train_examples: keep only this many training examples (again stratified), to make
         overfitting visible; the validation part stays the same.
     """
-    from sklearn.model_selection import train_test_split
-
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
     pixels, labels = load_digits_arrays()
-    x_train, x_val, y_train, y_val = train_test_split(
-        pixels, labels, test_size=validation_fraction, stratify=labels, random_state=seed)
+    train, val = stratified_split(labels, *split_sizes(len(labels), validation_fraction), seed)
+    x_train, x_val, y_train, y_val = pixels[train], pixels[val], labels[train], labels[val]
     if train_examples is not None:
         if not CLASSES <= train_examples <= len(y_train):
             raise ValueError(f"train_examples must be between {CLASSES} and {len(y_train)}, "
                              f"got {train_examples}")
         if train_examples < len(y_train):
-            x_train, _, y_train, _ = train_test_split(
-                x_train, y_train, train_size=train_examples, stratify=y_train,
-                random_state=seed)
+            keep, _ = stratified_split(
+                y_train, *split_sizes(len(y_train), train_examples=train_examples), seed)
+            x_train, y_train = x_train[keep], y_train[keep]
     return DigitsSplit(_scaled(x_train), _indices(y_train), _scaled(x_val), _indices(y_val), seed)
 
 
