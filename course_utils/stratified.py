@@ -41,7 +41,7 @@ def stratified_split(labels: np.ndarray, n_train: int, n_test: int,
     test_counts = _counts_per_class(class_counts - train_counts, n_test, rng)
     train: list[int] = []
     test: list[int] = []
-    for members, n_tr, n_te in zip(by_class, train_counts, test_counts):
+    for members, n_tr, n_te in zip(by_class, train_counts, test_counts, strict=True):
         shuffled = members.take(rng.permutation(len(members)), mode="clip")
         train.extend(shuffled[:n_tr])
         test.extend(shuffled[n_tr:n_tr + n_te])
