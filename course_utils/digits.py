@@ -68,7 +68,11 @@ def digits_file() -> Path:
         raise ModuleNotFoundError("notebook 09 reads the digits that ship with scikit-learn: "
                                   "install the course with `make setup` (or pip install "
                                   "scikit-learn)")
-    return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"this scikit-learn keeps no digits at {path}: the course reads "
+                                "the file of scikit-learn 1.9 (`make setup` installs it)")
+    return path
 
 
 def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:

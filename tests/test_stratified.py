@@ -93,3 +93,16 @@ def test_split_sizes_rounds_the_test_part_up_like_scikit_learn():
     assert split_sizes(1437, train_examples=50) == (50, 1387)
     with pytest.raises(ValueError):
         split_sizes(10)
+
+
+def test_a_scikit_learn_without_the_digits_file_is_named_clearly(monkeypatch, tmp_path):
+    import importlib.machinery
+    import importlib.util
+
+    from course_utils import digits
+
+    fake = importlib.machinery.ModuleSpec("sklearn", None, is_package=True)
+    fake.submodule_search_locations = [str(tmp_path)]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: fake)
+    with pytest.raises(FileNotFoundError, match="keeps no digits"):
+        digits.digits_file()
