@@ -205,8 +205,8 @@ def main() -> None:
     print(f"both reductions trained       {figures['loop_s']:.3f} s "
           f"({figures['loop_s'] / figures['sweep_s']:.1f}x the sweep)")
     print(f"explorer, fresh setting       {figures['fresh_update_s'] * 1000:.0f} ms "
-          f"(target: <= plain training + 50 ms; measured turn about: plain training + "
-          f"{figures['fresh_over_plain_s'] * 1000:.0f} ms; of it drawing: "
+          f"(target: <= plain training + 50 ms; measured turn about: plain training "
+          f"{figures['fresh_over_plain_s'] * 1000:+.0f} ms; of it drawing: "
           f"{figures['fresh_drawing_s'] * 1000:.0f} ms)")
     print(f"explorer, first feedback      {figures['first_feedback_s'] * 1000:.0f} ms "
           "(target: <= 100 ms)")
