@@ -66,12 +66,12 @@ def digits_file() -> Path:
     spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("notebook 09 reads the digits that ship with scikit-learn: "
-                                  "install the course with `make setup` (or pip install "
+                                  "`make lab` installs it into .venv (or pip install "
                                   "scikit-learn)")
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
     if not path.is_file():
         raise FileNotFoundError(f"this scikit-learn keeps no digits at {path}: the course reads "
-                                "the file of scikit-learn 1.9 (`make setup` installs it)")
+                                "the file of scikit-learn 1.9 (`make lab` installs it)")
     return path
 
 

@@ -192,13 +192,15 @@ def check_evaluate(evaluate: Callable[[nn.Module, torch.Tensor, torch.Tensor], A
     loss, acc = answer
     if isinstance(loss, torch.Tensor) or isinstance(acc, torch.Tensor):
         raise Wrong("evaluate returned tensors; return plain numbers with `.item()`.")
-    numbers = {"loss": plain_number(loss), "accuracy": plain_number(acc)}  # np.float32 too
-    for part, number in numbers.items():
+    numbers = []
+    for part, value in (("loss", loss), ("accuracy", acc)):
+        number = plain_number(value)  # np.float32 too
         if number is None or not math.isfinite(number):
-            shown_as = describe(loss if part == "loss" else acc) if number is None else number
+            shown_as = describe(value) if number is None else number
             raise Wrong(f"evaluate's {part} is {shown_as}; return two finite numbers: "
                         "`return loss, accuracy`.")
-    loss, acc = numbers["loss"], numbers["accuracy"]
+        numbers.append(number)
+    loss, acc = numbers
     if math.isclose(loss, expected_accuracy) and math.isclose(acc, expected_loss):
         raise Wrong("evaluate returned (accuracy, loss); the order is (loss, accuracy).")
     if not seen:
