@@ -9,6 +9,7 @@ Headless modules (no matplotlib, no ipywidgets) are re-exported here:
     anatomy      parameter tables and counts, shapes traced through forward
     shape_errors shape mismatches explained in plain words
     training     train with a history (divergence, rises, plateaus)
+    run_record   the runs of the running example already trained here, for recall_or_train
     curvature    lambda_max by Hessian-vector products, and how it moves during training
     sweep        one run per learning rate; the zones monotone / edge of stability /
                  catapult / divergence
@@ -58,10 +59,11 @@ from .problem import (
     initial_weights,
     make_data,
 )
+from .run_record import forget_recorded_runs
 from .shape_errors import explain_shape_mismatch, read_error_message
 from .sweep import Sweep, Zones, find_divergence_point, find_edge, find_zones, sweep
 from .threads import apply_thread_rule, chosen_thread_count
-from .training import History, train
+from .training import History, recall_or_train, train
 from .verdicts import progress
 
 apply_thread_rule()

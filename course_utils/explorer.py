@@ -48,7 +48,7 @@ from . import problem
 from .explorer_figure import PIN_STYLES, Curve, figure_svg, image_html
 from .explorer_words import curve_label, describe, readout_html, status_html
 from .sweep import MEAN_SCALE, as_mean, as_sum, find_zones
-from .training import History, train
+from .training import History, recall_or_train
 
 MAX_PINS = len(PIN_STYLES)
 FULL_RANGE = (-7.0, 1.0)  # the slider's exponents
@@ -120,13 +120,14 @@ class LearningRateExplorer:
         """The run for the current setting: from the cache, or trained now (and cached).
 
         `mean` at 640 x lr takes the same steps as `sum` at lr, so a cached run of the other
-        reduction at the matching rate is told as this one instead of training again.
+        reduction at the matching rate is told as this one instead of training again; a run
+        this process already trained with `train` comes back at once (`recall_or_train`).
         """
         key = self._setting
         if key not in self.runs:
             learning_rate, reduction, steps = key
             twin = self._twin(learning_rate, reduction, steps)
-            self.runs[key] = twin if twin is not None else train(
+            self.runs[key] = twin if twin is not None else recall_or_train(
                 learning_rate, steps, reduction, seed=self.seed, progress=progress)
         return self.runs[key]
 

@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import problem
+from . import problem, run_record
 
 REDUCTIONS = ("sum", "mean")
 DIVERGENCE_FACTOR = 1e4
@@ -193,6 +193,7 @@ def train(learning_rate: float = problem.LEARNING_RATE, steps: int = problem.STE
         ('diverged', 5, 6)
     """
     check_arguments(learning_rate=learning_rate, steps=steps, reduction=reduction)
+    running_example = model is None and data is None
     if model is None:
         model = problem.build_model(seed, dtype)
     if not any(p.requires_grad for p in model.parameters()):
@@ -212,8 +213,33 @@ def train(learning_rate: float = problem.LEARNING_RATE, steps: int = problem.STE
             break
     as_array = np.asarray(losses, dtype=np.float64)
     as_array.flags.writeable = False
-    return History(float(learning_rate), reduction, steps, as_array, diverged_at,
-                   first_rise(as_array))
+    history = History(float(learning_rate), reduction, steps, as_array, diverged_at,
+                      first_rise(as_array))
+    if running_example:  # the same arguments give the same run: see run_record
+        run_record.remember(run_record.run_key(learning_rate, steps, reduction, seed, dtype),
+                            history)
+    return history
+
+
+def recall_or_train(learning_rate: float, steps: int = problem.STEPS, reduction: str = "sum",
+                    *, seed: int = problem.SEED, dtype: torch.dtype = torch.float32,
+                    progress: Callable[[list[float]], None] | None = None) -> History:
+    """`train(learning_rate, steps, reduction, seed=seed, dtype=dtype)` of the running example,
+    or the very same run if this process already trained it (see `run_record`).
+
+    A remembered run comes back at once, without calling `progress`; `train` itself always
+    trains (the benchmarks time it).
+
+    Example:
+        >>> first = train(1e-4)              # trains, and remembers
+        >>> recall_or_train(1e-4) is first   # no second training
+        True
+    """
+    check_arguments(learning_rate=learning_rate, steps=steps, reduction=reduction)
+    known = run_record.recalled(run_record.run_key(learning_rate, steps, reduction, seed, dtype))
+    if known is not None:
+        return known
+    return train(learning_rate, steps, reduction, seed=seed, dtype=dtype, progress=progress)
 
 
 def check_arguments(*, learning_rate: object = 1.0, steps: object = 1,

@@ -14,13 +14,23 @@ import numpy as np
 import pytest
 
 from course_utils import explorer as explorer_module
+from course_utils import training as training_module
 from course_utils.explorer import MAX_PINS, LearningRateExplorer, readout_html
 from course_utils.explorer_figure import Curve, figure_svg, zone_label_boxes
 from course_utils.palette import ZONE_COLOURS
+from course_utils.run_record import forget_recorded_runs
 from course_utils.sweep import Zones, find_zones
 from course_utils.training import train
 
 STEPS = 60  # short runs keep the tests quick; every zone shows within 60 steps here
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_runs():
+    """Each test trains what it asks for: no run remembered from another test."""
+    forget_recorded_runs()
+    yield
+    forget_recorded_runs()
 
 
 @pytest.fixture
@@ -131,7 +141,7 @@ def test_returning_to_a_setting_uses_the_cache(explorer, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained again for a cached setting")
 
-    monkeypatch.setattr(explorer_module, "train", no_training)
+    monkeypatch.setattr(training_module, "train", no_training)
     explorer.learning_rate.value = 5e-4
     assert shown_svg(explorer) == first
 
@@ -148,7 +158,7 @@ def test_reduction_and_steps_are_part_of_the_setting(explorer):
 
 def test_pins_are_counted_drawn_and_cleared_without_training(explorer, monkeypatch):
     explorer.learning_rate.value = 2e-3
-    monkeypatch.setattr(explorer_module, "train", lambda *a, **k: pytest.fail("retrained"))
+    monkeypatch.setattr(training_module, "train", lambda *a, **k: pytest.fail("retrained"))
     explorer.pin_button.click()
     assert "pinned: 1" in explorer.readout_text()
     explorer.pin_button.click()  # the same curve twice is pinned once
@@ -257,8 +267,8 @@ def test_notebook_07_shows_the_explorer_in_a_cell_the_browser_test_can_find():
 
 def test_set_changes_several_controls_with_one_training(explorer, monkeypatch):
     trained = []
-    real_train = explorer_module.train
-    monkeypatch.setattr(explorer_module, "train",
+    real_train = training_module.train
+    monkeypatch.setattr(training_module, "train",
                         lambda *a, **k: trained.append(a) or real_train(*a, **k))
     explorer.set(reduction="mean", zoom=True, learning_rate=1.28)
     assert trained == [(1.28, STEPS, "mean")]
@@ -267,8 +277,29 @@ def test_set_changes_several_controls_with_one_training(explorer, monkeypatch):
 
 def test_the_other_reduction_at_the_matching_rate_is_told_not_trained(explorer, monkeypatch):
     explorer.set(reduction="mean", learning_rate=1.28)
-    monkeypatch.setattr(explorer_module, "train", lambda *a, **k: pytest.fail("retrained"))
+    monkeypatch.setattr(training_module, "train", lambda *a, **k: pytest.fail("retrained"))
     explorer.set(reduction="sum", learning_rate=2e-3)
     run = explorer.current_run()
     assert (run.reduction, run.learning_rate) == ("sum", pytest.approx(2e-3))
     np.testing.assert_allclose(run.losses, explorer.runs[(1.28, "mean", STEPS)].losses * 640)
+
+
+def test_a_rate_a_cell_above_trained_is_shown_without_training_again(monkeypatch):
+    trained = train(7e-4, STEPS)  # as notebook 07 trains 1e-4 before it builds the explorer
+    monkeypatch.setattr(training_module, "train",
+                        lambda *a, **k: pytest.fail("trained a run this process already has"))
+    explorer = LearningRateExplorer(learning_rate=7e-4, steps=STEPS)
+    assert explorer.current_run() is trained
+    assert "lr = 0.0007" in explorer.readout_text()
+
+
+def test_a_run_trained_on_other_data_or_weights_is_not_taken_for_the_running_example(
+        monkeypatch):
+    model = training_module.problem.build_model()
+    train(7e-4, STEPS, model=model)                       # trained in place: not remembered
+    trained = []
+    real_train = training_module.train
+    monkeypatch.setattr(training_module, "train",
+                        lambda *a, **k: trained.append(a) or real_train(*a, **k))
+    LearningRateExplorer(learning_rate=7e-4, steps=STEPS)
+    assert trained == [(7e-4, STEPS, "sum")]

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from ..sweep import MEAN_SCALE, ZONES, find_zones
-from ..training import History, train
+from ..training import History, recall_or_train
 from .core import Wrong, call_learner, checker, describe, plain_number, shown
 from .introspection import course_calls
 
@@ -177,7 +177,8 @@ def _plain_names(answer: Any) -> list[str]:
 @checker
 def check_predicted_zones(predicted_zones: Callable[[], Any]) -> str:
     """`predicted_zones()`: the zones of the `mean` rates PREDICT_RATES, committed to in advance."""
-    helpers = {"zone_of", "find_zones", "train", "sweep", "readout_text", "outcome"}
+    helpers = {"zone_of", "find_zones", "train", "recall_or_train", "sweep", "readout_text",
+               "outcome"}
     instead = "Predict: write the four names yourself, then the next cells show the truth."
     _refuse_helpers(predicted_zones, "predicted_zones", helpers, instead)
     with course_calls(helpers | {"edges", "find_edge"}) as ran:  # reached by a computed name
@@ -186,7 +187,7 @@ def check_predicted_zones(predicted_zones: Callable[[], Any]) -> str:
         raise Wrong(f"predicted_zones ran the course's {', '.join(ran)}: that does the job for "
                     f"you. {instead}")
     names = _plain_names(answer)
-    truth = [_actual_zone(train(lr, 100, "mean")) for lr in PREDICT_RATES]
+    truth = [_actual_zone(recall_or_train(lr, 100, "mean")) for lr in PREDICT_RATES]
     if names == truth:
         return ("predicted_zones is right: " + ", ".join(
             f"{lr:g} ({lr / MEAN_SCALE:.2g} with sum): {name}"
