@@ -24,3 +24,26 @@ def fresh_verdicts():
     from course_utils.verdicts import forget_session
 
     forget_session()
+
+
+@pytest.fixture(autouse=True)
+def fresh_run_record():
+    """Each test trains what it asks for: no run of the running example remembered from an
+    earlier test (course_utils.run_record), so `recall_or_train` trains or recalls the same
+    whatever ran before."""
+    from course_utils.run_record import forget_recorded_runs
+
+    forget_recorded_runs()
+
+
+@pytest.fixture
+def train_calls(monkeypatch):
+    """The positional arguments of every real training from here on: `train` is wrapped
+    where the explorer and the checks reach it (course_utils.training.train)."""
+    from course_utils import training
+
+    calls = []
+    real_train = training.train
+    monkeypatch.setattr(training, "train",
+                        lambda *args, **kwargs: calls.append(args) or real_train(*args, **kwargs))
+    return calls

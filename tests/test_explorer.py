@@ -18,19 +18,10 @@ from course_utils import training as training_module
 from course_utils.explorer import MAX_PINS, LearningRateExplorer, readout_html
 from course_utils.explorer_figure import Curve, figure_svg, zone_label_boxes
 from course_utils.palette import ZONE_COLOURS
-from course_utils.run_record import forget_recorded_runs
 from course_utils.sweep import Zones, find_zones
 from course_utils.training import train
 
 STEPS = 60  # short runs keep the tests quick; every zone shows within 60 steps here
-
-
-@pytest.fixture(autouse=True)
-def no_remembered_runs():
-    """Each test trains what it asks for: no run remembered from another test."""
-    forget_recorded_runs()
-    yield
-    forget_recorded_runs()
 
 
 @pytest.fixture
@@ -265,13 +256,9 @@ def test_notebook_07_shows_the_explorer_in_a_cell_the_browser_test_can_find():
     assert cells[0].source.strip().splitlines()[-1] == "explorer"  # displayed as the last value
 
 
-def test_set_changes_several_controls_with_one_training(explorer, monkeypatch):
-    trained = []
-    real_train = training_module.train
-    monkeypatch.setattr(training_module, "train",
-                        lambda *a, **k: trained.append(a) or real_train(*a, **k))
+def test_set_changes_several_controls_with_one_training(explorer, train_calls):
     explorer.set(reduction="mean", zoom=True, learning_rate=1.28)
-    assert trained == [(1.28, STEPS, "mean")]
+    assert train_calls == [(1.28, STEPS, "mean")]
     assert explorer.zoom.value and explorer.learning_rate.value == pytest.approx(1.28)
 
 
@@ -294,12 +281,9 @@ def test_a_rate_a_cell_above_trained_is_shown_without_training_again(monkeypatch
 
 
 def test_a_run_trained_on_other_data_or_weights_is_not_taken_for_the_running_example(
-        monkeypatch):
+        train_calls):
     model = training_module.problem.build_model()
     train(7e-4, STEPS, model=model)                       # trained in place: not remembered
-    trained = []
-    real_train = training_module.train
-    monkeypatch.setattr(training_module, "train",
-                        lambda *a, **k: trained.append(a) or real_train(*a, **k))
+    train_calls.clear()
     LearningRateExplorer(learning_rate=7e-4, steps=STEPS)
-    assert trained == [(7e-4, STEPS, "sum")]
+    assert train_calls == [(7e-4, STEPS, "sum")]

@@ -19,7 +19,7 @@ import torch
 
 from course_utils import ladder, problem, run_record, training
 from course_utils.curvature import initial_sharpness, sharpness
-from course_utils.run_record import RECORDED_RUNS, forget_recorded_runs
+from course_utils.run_record import RECORDED_RUNS
 from course_utils.training import (
     DIVERGENCE_FACTOR,
     History,
@@ -240,18 +240,11 @@ def test_below_the_first_edge_small_rises_are_not_counted():
 
 # -- recall_or_train: a run of the running example is trained once per process -------------
 
-@pytest.fixture
-def clean_record():
-    forget_recorded_runs()
-    yield
-    forget_recorded_runs()
-
-
 def refuse_training(monkeypatch):
     monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained again"))
 
 
-def test_recall_gives_back_the_run_train_just_trained(clean_record, monkeypatch):
+def test_recall_gives_back_the_run_train_just_trained(monkeypatch):
     first = train(1e-3, 20, "mean")
     refuse_training(monkeypatch)
     again = recall_or_train(1e-3, 20, "mean")
@@ -259,7 +252,7 @@ def test_recall_gives_back_the_run_train_just_trained(clean_record, monkeypatch)
     assert again.losses.flags.writeable is False  # shared, so it cannot be changed in place
 
 
-def test_recall_trains_what_it_has_not_seen_and_remembers_it(clean_record):
+def test_recall_trains_what_it_has_not_seen_and_remembers_it():
     recalled = recall_or_train(1e-3, 20)
     fresh = train(1e-3, 20)
     np.testing.assert_array_equal(recalled.losses, fresh.losses)  # the same run, to the bit
@@ -270,30 +263,25 @@ def test_recall_trains_what_it_has_not_seen_and_remembers_it(clean_record):
     dict(learning_rate=2e-3), dict(steps=21), dict(reduction="mean"), dict(seed=1),
     dict(dtype=torch.float64)])
 def test_every_argument_that_changes_the_run_is_part_of_what_is_remembered(
-        clean_record, monkeypatch, other):
+        train_calls, other):
     train(1e-3, 20)
-    calls = []
-    real_train = training.train
-    monkeypatch.setattr(training, "train", lambda *a, **k: calls.append(k) or real_train(*a, **k))
     arguments = dict(learning_rate=1e-3, steps=20, reduction="sum") | other
     recall_or_train(arguments.pop("learning_rate"), arguments.pop("steps"),
                     arguments.pop("reduction"), **arguments)
-    assert len(calls) == 1, f"{other} is another run: it must be trained, not recalled"
+    assert len(train_calls) == 1, f"{other} is another run: it must be trained, not recalled"
 
 
 @pytest.mark.parametrize("given", ["model", "data"])
-def test_runs_on_a_given_model_or_data_are_not_remembered(clean_record, monkeypatch, given):
+def test_runs_on_a_given_model_or_data_are_not_remembered(train_calls, given):
     extra = ({"model": problem.build_model()} if given == "model"
              else {"data": running_example_tensors()})
     train(1e-3, 5, **extra)
-    calls = []
-    real_train = training.train
-    monkeypatch.setattr(training, "train", lambda *a, **k: calls.append(a) or real_train(*a, **k))
+    train_calls.clear()                      # only what recall_or_train trains from here on
     recall_or_train(1e-3, 5)
-    assert calls == [(1e-3, 5, "sum")]
+    assert train_calls == [(1e-3, 5, "sum")]
 
 
-def test_a_remembered_run_does_not_report_progress(clean_record):
+def test_a_remembered_run_does_not_report_progress():
     seen = []
     recall_or_train(1e-3, 5, progress=lambda losses: seen.append(len(losses)))
     assert seen == [1, 2, 3, 4, 5]
@@ -301,18 +289,16 @@ def test_a_remembered_run_does_not_report_progress(clean_record):
     assert seen == [1, 2, 3, 4, 5]
 
 
-def test_the_record_keeps_only_the_newest_runs(clean_record, monkeypatch):
+def test_the_record_keeps_only_the_newest_runs(train_calls):
     runs = [train(1e-4 * (1 + k / 100), 1) for k in range(RECORDED_RUNS + 1)]
     assert len(run_record._recorded) == RECORDED_RUNS
     assert recall_or_train(runs[-1].learning_rate, 1) is runs[-1]
-    calls = []
-    real_train = training.train
-    monkeypatch.setattr(training, "train", lambda *a, **k: calls.append(a) or real_train(*a, **k))
+    train_calls.clear()
     recall_or_train(runs[0].learning_rate, 1)                       # the oldest was forgotten
-    assert calls == [(runs[0].learning_rate, 1, "sum")]
+    assert train_calls == [(runs[0].learning_rate, 1, "sum")]
 
 
-def test_recall_refuses_what_train_refuses(clean_record):
+def test_recall_refuses_what_train_refuses():
     with pytest.raises(ValueError, match="learning_rate must be finite and above 0"):
         recall_or_train(-1e-3)
     with pytest.raises(ValueError, match="reduction must be 'sum' or 'mean'"):
